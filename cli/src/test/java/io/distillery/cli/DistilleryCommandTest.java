@@ -29,6 +29,7 @@ class DistilleryCommandTest {
 
   @Test
   void demoSaysItIsNotImplementedYetAndFails() {
-    assertEquals(DemoCommand.NOT_IMPLEMENTED, new CommandLine(new DistilleryCommand()).execute("demo"));
+    assertEquals(
+        DemoCommand.NOT_IMPLEMENTED, new CommandLine(new DistilleryCommand()).execute("demo"));
   }
 }

@@ -4,9 +4,12 @@ import io.distillery.proto.kafka.Decoded;
 import io.distillery.proto.v1.CheckpointEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Receives checkpoint events and accounts for them. */
+// Started eagerly so its counters are exported (at zero) before the first record arrives.
+@Startup
 @ApplicationScoped
 public class CheckpointIntake {
 

@@ -29,7 +29,9 @@ class CheckpointChannelTest {
   @Inject MeterRegistry registry;
 
   private double consumed(String outcome) {
-    return registry.counter("distillery_evaluator_checkpoints_consumed", "outcome", outcome).count();
+    return registry
+        .counter("distillery_evaluator_checkpoints_consumed", "outcome", outcome)
+        .count();
   }
 
   @Test

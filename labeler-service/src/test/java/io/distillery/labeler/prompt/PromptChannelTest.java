@@ -44,7 +44,8 @@ class PromptChannelTest {
         PromptEvent.newBuilder()
             .setId("wiring-1")
             .setDataset("test")
-            .setInput(ModelInput.newBuilder().setTensor(Tensor.newBuilder().addShape(1).addValues(1f)))
+            .setInput(
+                ModelInput.newBuilder().setTensor(Tensor.newBuilder().addShape(1).addValues(1f)))
             .build();
 
     try (RecordWriter writer = new RecordWriter(bootstrapServers)) {

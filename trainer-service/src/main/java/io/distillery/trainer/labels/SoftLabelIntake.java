@@ -5,9 +5,12 @@ import io.distillery.proto.v1.SoftLabelEvent;
 import io.distillery.trainer.config.TrainerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Receives soft labels from the log and accounts for them per job. */
+// Started eagerly so its counters are exported (at zero) before the first record arrives.
+@Startup
 @ApplicationScoped
 public class SoftLabelIntake {
 

@@ -1,0 +1,41 @@
+package io.distillery.localkafka;
+
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Writes raw records to a topic the way Distillery's services do (acks=all, idempotent), waiting
+ * for each acknowledgement. For tests and tools that put events or deliberately bad bytes on a real
+ * topic.
+ */
+public final class RecordWriter implements AutoCloseable {
+
+  private final KafkaProducer<String, byte[]> producer;
+
+  public RecordWriter(String bootstrapServers) {
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    this.producer = new KafkaProducer<>(config);
+  }
+
+  /** Sends one record and waits until the broker acknowledged it. */
+  public RecordMetadata send(String topic, String key, byte[] value)
+      throws InterruptedException, ExecutionException {
+    return producer.send(new ProducerRecord<>(topic, key, value)).get();
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}
