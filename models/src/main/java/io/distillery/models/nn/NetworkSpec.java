@@ -1,0 +1,83 @@
+package io.distillery.models.nn;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.SequentialBlock;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A sequential network: its name, the shape of one input sample, its layers and its output size.
+ * The network maps a batch of shape (N, sampleShape...) to logits of shape (N, outputSize).
+ *
+ * @param name short identifier, e.g. {@code fashion-cnn} or {@code mlp-784-128-10}
+ * @param sampleShape shape of one input sample, e.g. (1, 28, 28)
+ * @param layers the layers in order
+ * @param outputSize number of logits per sample (the units of the last dense layer)
+ */
+public record NetworkSpec(String name, long[] sampleShape, List<Layer> layers, int outputSize) {
+
+  /** Copies the arguments and checks that the last parameterised layer produces the outputs. */
+  public NetworkSpec {
+    sampleShape = sampleShape.clone();
+    layers = List.copyOf(layers);
+    if (layers.isEmpty()) {
+      throw new IllegalArgumentException("network " + name + " has no layers");
+    }
+    Layer last = layers.get(layers.size() - 1);
+    if (!(last instanceof Layer.Dense dense) || dense.units() != outputSize) {
+      throw new IllegalArgumentException(
+          "network "
+              + name
+              + " must end in a dense layer of "
+              + outputSize
+              + " units, ends in "
+              + last);
+    }
+  }
+
+  /** Builds a fresh, uninitialised DJL block: one child per layer, in order. */
+  public SequentialBlock newBlock() {
+    SequentialBlock block = new SequentialBlock();
+    for (Layer layer : layers) {
+      block.add(layer.toBlock());
+    }
+    return block;
+  }
+
+  /**
+   * Shape of a batch of inputs.
+   *
+   * @param batchSize samples in the batch
+   * @return (batchSize, sampleShape...)
+   */
+  public Shape inputShape(long batchSize) {
+    long[] dims = new long[sampleShape.length + 1];
+    dims[0] = batchSize;
+    System.arraycopy(sampleShape, 0, dims, 1, sampleShape.length);
+    return new Shape(dims);
+  }
+
+  /** Values per input sample: the product of {@link #sampleShape()}. */
+  public int sampleSize() {
+    return (int) Arrays.stream(sampleShape).reduce(1, (a, b) -> a * b);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof NetworkSpec other
+        && name.equals(other.name)
+        && Arrays.equals(sampleShape, other.sampleShape)
+        && layers.equals(other.layers)
+        && outputSize == other.outputSize;
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * name.hashCode() + Arrays.hashCode(sampleShape)) + layers.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return name + Arrays.toString(sampleShape) + layers;
+  }
+}

@@ -1,0 +1,195 @@
+package io.distillery.teacher.batching;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Dynamic batching: samples from many callers wait in one bounded queue; each worker takes up to
+ * {@code maxBatchSize} of them, or whatever arrived within {@code maxDelay} of the first, and runs
+ * one forward pass. A full queue rejects new work at once ({@link QueueFullException}) so memory
+ * stays bounded under overload.
+ *
+ * @param <I> one sample's input
+ * @param <O> one sample's output
+ */
+public final class DynamicBatcher<I, O> implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
+
+  private final int maxBatchSize;
+  private final long maxDelayNanos;
+  private final int capacity;
+  private final BlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
+  // Counts free places; a request takes all of its places or none.
+  private final Semaphore places;
+  private final BatcherListener listener;
+  private final List<Thread> workers = new ArrayList<>();
+  private volatile boolean closed;
+
+  /**
+   * Starts {@code workers} threads, each with a runner from {@code runnerFactory}.
+   *
+   * @param maxBatchSize largest forward pass, at least 1
+   * @param maxDelay longest the first sample of a batch waits for more; zero runs at once
+   * @param capacity samples that may wait at once, at least {@code maxBatchSize}
+   */
+  public DynamicBatcher(
+      int maxBatchSize,
+      Duration maxDelay,
+      int capacity,
+      int workers,
+      Supplier<? extends BatchRunner<I, O>> runnerFactory,
+      BatcherListener listener) {
+    if (maxBatchSize < 1 || capacity < maxBatchSize || workers < 1) {
+      throw new IllegalArgumentException(
+          "need max-batch-size >= 1, queue-capacity >= max-batch-size and workers >= 1; got "
+              + maxBatchSize
+              + ", "
+              + capacity
+              + ", "
+              + workers);
+    }
+    this.maxBatchSize = maxBatchSize;
+    this.maxDelayNanos = maxDelay.toNanos();
+    this.capacity = capacity;
+    this.places = new Semaphore(capacity);
+    this.listener = listener;
+    for (int i = 0; i < workers; i++) {
+      BatchRunner<I, O> runner = runnerFactory.get();
+      Thread thread = new Thread(() -> work(runner), "teacher-batcher-" + i);
+      thread.setDaemon(true);
+      this.workers.add(thread);
+      thread.start();
+    }
+  }
+
+  /**
+   * Queues the samples of one request.
+   *
+   * @return one future per input, completed with its output or the forward pass's failure
+   * @throws QueueFullException when fewer than {@code inputs.size()} places are free
+   * @throws BatcherClosedException after {@link #close()}
+   */
+  public List<CompletableFuture<O>> submit(List<I> inputs) {
+    if (closed) {
+      throw new BatcherClosedException();
+    }
+    if (!places.tryAcquire(inputs.size())) {
+      throw new QueueFullException(inputs.size(), places.availablePermits(), capacity);
+    }
+    List<CompletableFuture<O>> futures = new ArrayList<>(inputs.size());
+    long now = System.nanoTime();
+    for (I input : inputs) {
+      Pending<I, O> pending = new Pending<>(input, new CompletableFuture<>(), now);
+      futures.add(pending.result);
+      queue.add(pending);
+    }
+    return futures;
+  }
+
+  /** Samples waiting for a forward pass. */
+  public int queueDepth() {
+    return capacity - places.availablePermits();
+  }
+
+  /** The queue's capacity in samples. */
+  public int capacity() {
+    return capacity;
+  }
+
+  private void work(BatchRunner<I, O> runner) {
+    try (runner) {
+      List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
+      while (!closed || !queue.isEmpty()) {
+        Pending<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        fill(batch, first.enqueuedNanos + maxDelayNanos);
+        run(runner, batch);
+        places.release(batch.size());
+        batch.clear();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      failRemaining();
+    }
+  }
+
+  private void fill(List<Pending<I, O>> batch, long deadline) throws InterruptedException {
+    queue.drainTo(batch, maxBatchSize - batch.size());
+    while (batch.size() < maxBatchSize) {
+      long wait = deadline - System.nanoTime();
+      if (wait <= 0) {
+        return;
+      }
+      Pending<I, O> next = queue.poll(wait, TimeUnit.NANOSECONDS);
+      if (next == null) {
+        return;
+      }
+      batch.add(next);
+      queue.drainTo(batch, maxBatchSize - batch.size());
+    }
+  }
+
+  private void run(BatchRunner<I, O> runner, List<Pending<I, O>> batch) {
+    List<I> inputs = new ArrayList<>(batch.size());
+    for (Pending<I, O> pending : batch) {
+      inputs.add(pending.input);
+    }
+    long start = System.nanoTime();
+    try {
+      List<O> outputs = runner.run(inputs);
+      if (outputs.size() != batch.size()) {
+        throw new IllegalStateException(
+            "forward pass returned " + outputs.size() + " outputs for " + batch.size() + " inputs");
+      }
+      listener.batchRun(batch.size(), System.nanoTime() - start);
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).result.complete(outputs.get(i));
+      }
+    } catch (Exception | Error e) {
+      // An Error from native code (e.g. an engine's missing library) must fail the callers,
+      // not kill the worker silently and leave them waiting forever.
+      LOG.errorf(e, "forward pass over %d samples failed", batch.size());
+      listener.batchFailed(batch.size(), e);
+      for (Pending<I, O> pending : batch) {
+        pending.result.completeExceptionally(e);
+      }
+    }
+  }
+
+  private void failRemaining() {
+    Pending<I, O> pending;
+    while ((pending = queue.poll()) != null) {
+      places.release();
+      pending.result.completeExceptionally(new BatcherClosedException());
+    }
+  }
+
+  /** Stops taking work, finishes what is queued, and closes every worker's runner. */
+  @Override
+  public void close() {
+    closed = true;
+    for (Thread worker : workers) {
+      try {
+        worker.join(TimeUnit.SECONDS.toMillis(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private record Pending<I, O>(I input, CompletableFuture<O> result, long enqueuedNanos) {}
+}

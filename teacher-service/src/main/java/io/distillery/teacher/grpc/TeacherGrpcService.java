@@ -1,0 +1,100 @@
+package io.distillery.teacher.grpc;
+
+import io.distillery.proto.v1.DescribeRequest;
+import io.distillery.proto.v1.LabelRequest;
+import io.distillery.proto.v1.LabelResponse;
+import io.distillery.proto.v1.Teacher;
+import io.distillery.proto.v1.TeacherCard;
+import io.distillery.teacher.batching.BatcherClosedException;
+import io.distillery.teacher.batching.QueueFullException;
+import io.distillery.teacher.labeling.InvalidRequestException;
+import io.distillery.teacher.labeling.LabelService;
+import io.distillery.teacher.labeling.TeacherUnavailableException;
+import io.distillery.teacher.metrics.TeacherMetrics;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+
+/** The {@code distillery.v1.Teacher} gRPC API; maps domain failures to gRPC status codes. */
+@GrpcService
+public class TeacherGrpcService implements Teacher {
+
+  private static final Logger LOG = Logger.getLogger(TeacherGrpcService.class);
+
+  private final LabelService labels;
+  private final TeacherMetrics metrics;
+
+  public TeacherGrpcService(LabelService labels, TeacherMetrics metrics) {
+    this.labels = labels;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Uni<TeacherCard> describe(DescribeRequest request) {
+    return Uni.createFrom()
+        .item(labels::describe)
+        .onFailure()
+        .transform(e -> toStatus("describe", e))
+        .invoke(card -> metrics.request("describe", "ok"));
+  }
+
+  @Override
+  public Uni<LabelResponse> label(LabelRequest request) {
+    return label("label", request);
+  }
+
+  /** Responses come back in request order; each stream labels one request at a time. */
+  @Override
+  public Multi<LabelResponse> labelStream(Multi<LabelRequest> requests) {
+    return requests
+        .onItem()
+        .transformToUniAndConcatenate(request -> label("label-stream", request));
+  }
+
+  private Uni<LabelResponse> label(String rpc, LabelRequest request) {
+    return Uni.createFrom()
+        .completionStage(() -> labels.label(request))
+        .invoke(
+            response -> {
+              metrics.request(rpc, "ok");
+              metrics.labelled(response.getSamplesCount());
+            })
+        .onFailure()
+        .transform(e -> toStatus(rpc, e));
+  }
+
+  private StatusRuntimeException toStatus(String rpc, Throwable failure) {
+    Throwable e =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (e instanceof InvalidRequestException invalid) {
+      metrics.request(rpc, "invalid");
+      metrics.rejection(invalid.reason());
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof QueueFullException) {
+      metrics.request(rpc, "rejected");
+      metrics.rejection("queue-full");
+      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof TeacherUnavailableException || e instanceof BatcherClosedException) {
+      metrics.request(rpc, "unavailable");
+      return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof StatusRuntimeException status) {
+      metrics.request(rpc, "error");
+      return status;
+    }
+    metrics.request(rpc, "error");
+    LOG.errorf(e, "%s failed", rpc);
+    return Status.INTERNAL
+        .withDescription(rpc + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage())
+        .withCause(e)
+        .asRuntimeException();
+  }
+}

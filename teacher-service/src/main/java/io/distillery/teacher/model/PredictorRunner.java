@@ -1,0 +1,51 @@
+package io.distillery.teacher.model;
+
+import ai.djl.inference.Predictor;
+import io.distillery.teacher.batching.BatchRunner;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One batcher worker's forward pass: its own predictor, samples in, logits rows out. */
+final class PredictorRunner implements BatchRunner<float[], float[]> {
+
+  private final Predictor<FloatBatch, float[]> predictor;
+  private final int sampleSize;
+  private final int outputSize;
+
+  PredictorRunner(Predictor<FloatBatch, float[]> predictor, int sampleSize, int outputSize) {
+    this.predictor = predictor;
+    this.sampleSize = sampleSize;
+    this.outputSize = outputSize;
+  }
+
+  @Override
+  public List<float[]> run(List<float[]> samples) throws Exception {
+    float[] values = new float[samples.size() * sampleSize];
+    for (int i = 0; i < samples.size(); i++) {
+      System.arraycopy(samples.get(i), 0, values, i * sampleSize, sampleSize);
+    }
+    float[] logits = predictor.predict(new FloatBatch(values, samples.size()));
+    if (logits.length != samples.size() * outputSize) {
+      throw new IllegalStateException(
+          "model returned "
+              + logits.length
+              + " values for "
+              + samples.size()
+              + " samples; expected "
+              + outputSize
+              + " per sample");
+    }
+    List<float[]> rows = new ArrayList<>(samples.size());
+    for (int i = 0; i < samples.size(); i++) {
+      float[] row = new float[outputSize];
+      System.arraycopy(logits, i * outputSize, row, 0, outputSize);
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  @Override
+  public void close() {
+    predictor.close();
+  }
+}
