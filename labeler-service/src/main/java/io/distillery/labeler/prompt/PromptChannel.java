@@ -1,26 +1,76 @@
 package io.distillery.labeler.prompt;
 
+import io.distillery.labeler.labeling.LabelingService;
+import io.distillery.labeler.labeling.Submission;
+import io.distillery.proto.kafka.DecodeFailure;
 import io.distillery.proto.kafka.Decoded;
 import io.distillery.proto.v1.PromptEvent;
+import io.distillery.proto.v1.SourceRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Kafka adapter for {@code distill.prompts}: hands each decoded record to the intake. */
+/**
+ * Kafka adapter for {@code distill.prompts} (batch mode): reads key, value and origin of every
+ * record of a poll batch, hands them to the {@link LabelingService}, and acknowledges the batch
+ * (which lets the throttled commit strategy commit its offsets) only once every label and dead
+ * letter of it is acknowledged by the broker. The returned stage completes as soon as the service
+ * has taken the batch on, so the next batch can flow while this one is being labelled.
+ */
+@ApplicationScoped
 public class PromptChannel {
 
   /** Channel name in {@code application.properties}. */
   public static final String PROMPTS = "prompts";
 
-  private final PromptIntake intake;
+  private final LabelingService service;
 
-  public PromptChannel(PromptIntake intake) {
-    this.intake = intake;
+  public PromptChannel(LabelingService service) {
+    this.service = service;
   }
 
   @Incoming(PROMPTS)
-  public CompletionStage<Void> onPrompt(Message<Decoded<PromptEvent>> message) {
-    intake.accept(message.getPayload());
-    return message.ack();
+  public CompletionStage<Void> onPrompts(KafkaRecordBatch<String, Decoded<PromptEvent>> batch) {
+    List<IncomingPrompt> prompts = new ArrayList<>(batch.getRecords().size());
+    for (KafkaRecord<String, Decoded<PromptEvent>> record : batch) {
+      prompts.add(new IncomingPrompt(record.getKey(), payload(record), source(record)));
+    }
+    Submission submission = service.submit(prompts);
+    submission
+        .completed()
+        .whenComplete(
+            (ignored, failure) -> {
+              if (failure == null) {
+                batch.ack();
+              } else {
+                batch.nack(failure);
+              }
+            });
+    return submission.accepted();
+  }
+
+  private static Decoded<PromptEvent> payload(KafkaRecord<String, Decoded<PromptEvent>> record) {
+    Decoded<PromptEvent> payload = record.getPayload();
+    // The deserializer turns a null value into a failure itself; this guards a connector that
+    // skips the deserializer for tombstones.
+    return payload != null
+        ? payload
+        : new Decoded.Failed<>(
+            new DecodeFailure(DecodeFailure.Reason.EMPTY, "the record has no value", ""),
+            new byte[0]);
+  }
+
+  private static SourceRecord source(KafkaRecord<String, ?> record) {
+    SourceRecord.Builder source =
+        SourceRecord.newBuilder().setTopic(record.getTopic()).setPartition(record.getPartition());
+    record
+        .getMetadata(IncomingKafkaRecordMetadata.class)
+        .ifPresent(metadata -> source.setOffset(metadata.getOffset()));
+    return source.build();
   }
 }

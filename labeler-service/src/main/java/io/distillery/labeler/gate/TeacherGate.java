@@ -1,0 +1,151 @@
+package io.distillery.labeler.gate;
+
+import io.distillery.labeler.config.LabelerConfig;
+import io.distillery.labeler.metrics.LabelerMetrics;
+import io.distillery.labeler.teacher.TeacherDescriber;
+import io.distillery.labeler.teacher.TeacherProfile;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jboss.logging.Logger;
+
+/**
+ * The compatibility and licence gate. At start-up it describes the teacher (again and again, with
+ * backoff, while the teacher is unreachable), lets the {@link GatePolicy} decide, and only then
+ * resumes the prompt channel, which starts paused. Its {@link #state()} is the labeler's readiness.
+ */
+@ApplicationScoped
+public class TeacherGate {
+
+  private static final Logger LOG = Logger.getLogger(TeacherGate.class);
+
+  private final TeacherDescriber teacher;
+  private final GatePolicy policy;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final ConsumptionControl consumption;
+  private final LabelerMetrics metrics;
+  private final CompletableFuture<LabelingPlan> opened = new CompletableFuture<>();
+  private volatile GateState state = GateState.connecting("teacher not described yet");
+  private volatile Cancellable describing;
+
+  @Inject
+  public TeacherGate(
+      TeacherDescriber teacher,
+      LabelerConfig config,
+      ConsumptionControl consumption,
+      LabelerMetrics metrics) {
+    this(
+        teacher,
+        GatePolicy.from(config),
+        config.teacher().describeBackoff().initial(),
+        config.teacher().describeBackoff().max(),
+        consumption,
+        metrics);
+  }
+
+  public TeacherGate(
+      TeacherDescriber teacher,
+      GatePolicy policy,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      ConsumptionControl consumption,
+      LabelerMetrics metrics) {
+    this.teacher = teacher;
+    this.policy = policy;
+    this.initialBackoff = initialBackoff;
+    this.maxBackoff = maxBackoff;
+    this.consumption = consumption;
+    this.metrics = metrics;
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    start();
+  }
+
+  /** Starts describing the teacher; returns at once. */
+  public void start() {
+    describing =
+        Uni.createFrom()
+            .deferred(teacher::describe)
+            .onFailure()
+            .invoke(this::unreachable)
+            .onFailure()
+            .retry()
+            .withBackOff(initialBackoff, maxBackoff)
+            .indefinitely()
+            .subscribe()
+            .with(this::decide, failure -> LOG.error("describing the teacher stopped", failure));
+  }
+
+  @PreDestroy
+  void stop() {
+    Cancellable running = describing;
+    if (running != null) {
+      running.cancel();
+    }
+  }
+
+  /** The current state; open means consuming. */
+  public GateState state() {
+    return state;
+  }
+
+  /** Completes with the labeling plan once the gate opens. */
+  public CompletionStage<LabelingPlan> whenOpen() {
+    return opened;
+  }
+
+  /**
+   * Closes the gate after it was open, e.g. because the teacher changed under the labeler: stops
+   * consuming and reports {@code reason} until a restart runs the gate again.
+   */
+  public void close(String reason) {
+    if (state.phase() == GateState.Phase.BLOCKED) {
+      return;
+    }
+    state = GateState.blocked(reason);
+    metrics.gateOpen(false);
+    LOG.errorf("not consuming prompts any more: %s", reason);
+    consumption.pause();
+  }
+
+  private void unreachable(Throwable failure) {
+    String reason = "teacher unreachable: " + failure.getMessage();
+    if (!reason.equals(state.reason())) {
+      LOG.warnf("%s; retrying Describe with backoff and not consuming meanwhile", reason);
+    }
+    state = GateState.connecting(reason);
+  }
+
+  private void decide(TeacherProfile profile) {
+    GateDecision decision = policy.evaluate(profile);
+    if (decision instanceof GateDecision.Blocked blocked) {
+      state = GateState.blocked(blocked.reason());
+      LOG.errorf("not consuming prompts: %s", blocked.reason());
+      return;
+    }
+    LabelingPlan plan = ((GateDecision.Open) decision).plan();
+    if (plan.forbiddenTeacherOverride()) {
+      LOG.warnf(
+          "teacher %s does not permit distillation (%s); labelling anyway because"
+              + " distillery.labeler.policy.allow-forbidden-teacher=true, and every label records"
+              + " the override",
+          profile.describe(), profile.distillation());
+    }
+    LOG.infof(
+        "labelling with teacher %s: top-k %d, temperature %s, up to %d prompts per request",
+        profile.describe(), plan.topK(), plan.temperature(), plan.batchSize());
+    state = GateState.open(plan);
+    metrics.gateOpen(true);
+    opened.complete(plan);
+    consumption.resume();
+  }
+}

@@ -1,0 +1,61 @@
+package io.distillery.labeler.labeling;
+
+import com.google.protobuf.ByteString;
+import io.distillery.labeler.gate.LabelingPlan;
+import io.distillery.labeler.prompt.ValidPrompt;
+import io.distillery.labeler.teacher.SampleLabel;
+import io.distillery.proto.codec.SparseCodec;
+import io.distillery.proto.v1.PromptEvent;
+import io.distillery.proto.v1.SoftLabelEvent;
+import io.distillery.proto.v1.Task;
+
+/** Builds the self-contained soft-label event of one prompt. Pure logic. */
+final class SoftLabelFactory {
+
+  private final String defaultDataset;
+
+  SoftLabelFactory(String defaultDataset) {
+    this.defaultDataset = defaultDataset;
+  }
+
+  /**
+   * The soft label of {@code prompt}.
+   *
+   * @throws IllegalArgumentException when the teacher's answer cannot be encoded (the message says
+   *     which position and field)
+   */
+  SoftLabelEvent build(
+      ValidPrompt prompt, SampleLabel label, LabelingPlan plan, long labelledAtMs) {
+    PromptEvent event = prompt.event();
+    int positions = label.positions().size();
+    if (positions == 0) {
+      throw new IllegalArgumentException(
+          "the teacher returned no distribution for prompt '" + event.getId() + "'");
+    }
+    if (plan.teacher().task() == Task.TASK_CLASSIFICATION && positions != 1) {
+      throw new IllegalArgumentException(
+          "the teacher returned "
+              + positions
+              + " distributions for prompt '"
+              + event.getId()
+              + "'; a classifier has exactly 1");
+    }
+    SoftLabelEvent.Builder builder =
+        SoftLabelEvent.newBuilder()
+            .setPromptId(event.getId())
+            .setDataset(event.getDataset().isBlank() ? defaultDataset : event.getDataset())
+            .setInput(event.getInput())
+            .setTeacher(plan.teacher().card())
+            .setTopK(plan.topK())
+            .setTemperature(plan.temperature())
+            .setPositions(positions)
+            .setDistributions(ByteString.copyFrom(SparseCodec.encode(label.positions())))
+            .setSource(prompt.origin().source())
+            .setForbiddenTeacherOverride(plan.forbiddenTeacherOverride())
+            .setLabelledAtMs(labelledAtMs);
+    if (event.hasLabel()) {
+      builder.setLabel(event.getLabel());
+    }
+    return builder.build();
+  }
+}

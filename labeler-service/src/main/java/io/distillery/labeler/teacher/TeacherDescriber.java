@@ -1,0 +1,10 @@
+package io.distillery.labeler.teacher;
+
+import io.smallrye.mutiny.Uni;
+
+/** Asks the teacher who it is. */
+public interface TeacherDescriber {
+
+  /** The teacher's card, or {@link TeacherUnavailableException} when it cannot be reached. */
+  Uni<TeacherProfile> describe();
+}

@@ -1,0 +1,17 @@
+package io.distillery.labeler.teacher;
+
+import io.distillery.proto.v1.ModelInput;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+
+/** Asks the teacher for the soft labels of a batch of samples. */
+public interface TeacherLabeler {
+
+  /**
+   * Labels {@code samples} in one request.
+   *
+   * @return the labels, or a failure: {@link TeacherRejectedException} when the teacher refuses the
+   *     input (retrying cannot help), {@link TeacherUnavailableException} when it cannot answer now
+   */
+  Uni<LabelResult> label(List<ModelInput> samples, int topK, float temperature);
+}

@@ -1,0 +1,87 @@
+package io.distillery.labeler.teacher;
+
+import io.distillery.proto.v1.DistillationPolicy;
+import io.distillery.proto.v1.Task;
+import io.distillery.proto.v1.TeacherCard;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the labeler needs to know about the teacher, read from its card. The card itself is kept
+ * verbatim because every soft label carries it as lineage.
+ */
+public record TeacherProfile(TeacherCard card) {
+
+  public TeacherProfile {
+    Objects.requireNonNull(card, "card");
+  }
+
+  /** What the outputs mean. */
+  public Task task() {
+    return card.getTask();
+  }
+
+  /** Shape of one input sample; empty for token inputs. */
+  public List<Long> inputShape() {
+    return card.getInputShapeList();
+  }
+
+  /** Whether the teacher takes dense tensors (it declares an input shape) or token sequences. */
+  public boolean takesTensors() {
+    return card.getInputShapeCount() > 0;
+  }
+
+  /** Number of values in one input tensor: the product of the input shape. */
+  public long inputSize() {
+    long size = 1;
+    for (long dimension : card.getInputShapeList()) {
+      size *= dimension;
+    }
+    return size;
+  }
+
+  /** Number of classes or vocabulary size. */
+  public int outputSize() {
+    return card.getOutputSize();
+  }
+
+  /** Largest batch the teacher accepts, or 0 when it states no limit. */
+  public int maxBatchSize() {
+    return card.getLimits().getMaxBatchSize();
+  }
+
+  /** Largest top-k the teacher accepts, or 0 when it states no limit. */
+  public int maxTopK() {
+    return card.getLimits().getMaxTopK();
+  }
+
+  /** Longest token sequence accepted, or 0 when it states no limit. */
+  public int maxSequenceLength() {
+    return card.getLimits().getMaxSequenceLength();
+  }
+
+  /** Whether the licence permits distillation. */
+  public DistillationPolicy distillation() {
+    return card.getDistillation();
+  }
+
+  /** Lower-case hex sha256 of the artifact behind the card. */
+  public String artifactSha256() {
+    return card.getArtifactSha256();
+  }
+
+  /** A one-line description for logs and health checks, e.g. {@code fashion-cnn 1.0 (...)}. */
+  public String describe() {
+    String sha = card.getArtifactSha256();
+    return card.getModelId()
+        + " "
+        + card.getVersion()
+        + " (engine "
+        + card.getEngine()
+        + ", licence "
+        + (card.getLicenseSpdx().isEmpty() ? "unstated" : card.getLicenseSpdx())
+        + ", sha256 "
+        + (sha.length() > 12 ? sha.substring(0, 12) + "…" : sha)
+        + ")";
+  }
+}

@@ -1,0 +1,73 @@
+package io.distillery.labeler.health;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distillery.labeler.support.KafkaTopics;
+import io.distillery.labeler.support.Prompts;
+import io.distillery.localkafka.DistilleryTopics;
+import io.distillery.localkafka.LocalKafkaTestResource;
+import io.distillery.localkafka.RecordWriter;
+import io.distillery.proto.v1.DistillationPolicy;
+import io.distillery.proto.v1.SoftLabelEvent;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** An explicit override lets a forbidden teacher label, and every label records it. */
+@QuarkusTest
+@QuarkusTestResource(LocalKafkaTestResource.class)
+@TestProfile(ForbiddenTeacherOverrideTest.OverriddenForbiddingTeacher.class)
+class ForbiddenTeacherOverrideTest {
+
+  /** The fake teacher's card says DISTILLATION_FORBIDDEN; the operator allows it. */
+  public static class OverriddenForbiddingTeacher implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
+          "fake-teacher.distillation", "DISTILLATION_FORBIDDEN",
+          "distillery.labeler.policy.allow-forbidden-teacher", "true");
+    }
+  }
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrap;
+
+  @Test
+  void labelsRecordTheOverride() throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                given()
+                    .get("/q/health/ready")
+                    .then()
+                    .statusCode(200)
+                    .body(
+                        "checks.find { it.name == 'distillery-teacher-gate' }.data.forbiddenTeacherOverride",
+                        is(true)));
+
+    String id = Prompts.runId("override") + "0";
+    try (RecordWriter writer = new RecordWriter(bootstrap)) {
+      writer.send(DistilleryTopics.PROMPTS, id, Prompts.image(id, 0).toByteArray());
+    }
+    Map<String, List<ConsumerRecord<String, byte[]>>> labels =
+        KafkaTopics.awaitKeys(
+            bootstrap, DistilleryTopics.SOFT_LABELS, List.of(id), Duration.ofSeconds(30));
+
+    assertEquals(1, labels.getOrDefault(id, List.of()).size(), "labelled once");
+    SoftLabelEvent label = SoftLabelEvent.parseFrom(labels.get(id).get(0).value());
+    assertTrue(label.getForbiddenTeacherOverride());
+    assertEquals(DistillationPolicy.DISTILLATION_FORBIDDEN, label.getTeacher().getDistillation());
+  }
+}
