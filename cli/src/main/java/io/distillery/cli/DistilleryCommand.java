@@ -1,5 +1,6 @@
 package io.distillery.cli;
 
+import io.distillery.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = DistilleryCommand.Version.class,
     description = "Event-driven knowledge distillation on Apache Kafka and DJL.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class DistilleryCommand implements Runnable {
 
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;

@@ -5,6 +5,7 @@ import io.distillery.proto.v1.LabelResponse;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.SampleLabels;
 import io.distillery.proto.v1.TeacherCard;
+import io.distillery.proto.v1.Tensor;
 import io.distillery.teacher.config.TeacherConfig;
 import io.distillery.teacher.model.TeacherRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,10 +72,10 @@ public class LabelService {
   }
 
   private static float[] toArray(ModelInput sample) {
-    List<Float> values = sample.getTensor().getValuesList();
-    float[] array = new float[values.size()];
+    Tensor tensor = sample.getTensor();
+    float[] array = new float[tensor.getValuesCount()];
     for (int i = 0; i < array.length; i++) {
-      array[i] = values.get(i);
+      array[i] = tensor.getValues(i); // the primitive accessor: no boxing on the hot path
     }
     return array;
   }

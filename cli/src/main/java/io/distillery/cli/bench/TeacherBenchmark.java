@@ -1,0 +1,257 @@
+package io.distillery.cli.bench;
+
+import ai.djl.Model;
+import io.distillery.models.data.FashionMnist;
+import io.distillery.models.data.FashionMnistLocator;
+import io.distillery.models.data.LabeledImages;
+import io.distillery.models.nn.ModelRunner;
+import io.distillery.models.teacher.TeacherArtifacts;
+import io.distillery.proto.v1.LabelRequest;
+import io.distillery.proto.v1.ModelInput;
+import io.distillery.proto.v1.TeacherGrpc;
+import io.distillery.proto.v1.Tensor;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Teacher throughput, measured side by side in one run: (a) the in-process DJL forward pass at
+ * batch 64; (b) gRPC Label with one caller sending one sample per request, batching off; (c) gRPC
+ * with dynamic batching and many concurrent single-sample callers; (d) p50/p99 latency of (c). The
+ * service runs as its own process from its packaged jar, as in production.
+ */
+@Command(
+    name = "teacher",
+    mixinStandardHelpOptions = true,
+    description = "Benchmark teacher-service: in-process vs gRPC, batching off vs on.")
+public final class TeacherBenchmark implements Callable<Integer> {
+
+  /** Client connections shared by the callers, like a small channel pool. */
+  private static final int CONNECTIONS = 4;
+
+  @Option(
+      names = "--model-dir",
+      required = true,
+      description = "Teacher model directory (teacher-card.json, model.onnx).")
+  Path modelDir;
+
+  @Option(
+      names = "--service-jar",
+      defaultValue = "teacher-service/target/quarkus-app/quarkus-run.jar",
+      description = "Packaged teacher-service (default: ${DEFAULT-VALUE}).")
+  Path serviceJar;
+
+  @Option(names = "--engine", defaultValue = "OnnxRuntime", description = "Teacher engine.")
+  String engine;
+
+  @Option(names = "--callers", defaultValue = "32", description = "Concurrent callers in (c).")
+  int callers;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "PT10S",
+      description = "Measured time per scenario, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--warmup", defaultValue = "PT3S", description = "Warm-up per scenario.")
+  Duration warmup;
+
+  @Option(names = "--log-dir", defaultValue = "target/bench", description = "Service logs.")
+  Path logDir;
+
+  @Option(
+      names = "--service-jvm-option",
+      description = "Extra JVM option for the service process (repeatable), e.g. a JFR recording.")
+  List<String> serviceJvmOptions = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    LabeledImages images = FashionMnist.test(FashionMnistLocator.locate()).head(1024);
+    System.out.printf(
+        "Teacher benchmark %s: %s on %s, %d cores, %s warm-up + %s per scenario%n",
+        Instant.now(),
+        modelDir,
+        engine,
+        Runtime.getRuntime().availableProcessors(),
+        warmup,
+        duration);
+
+    double inProcess = inProcessThroughput(images);
+    System.out.printf(
+        "(a) in-process %s forward, batch 64:    %8.0f samples/s%n", engine, inProcess);
+
+    Result unbatched;
+    try (ServiceProcess teacher = startTeacher(1, "unbatched")) {
+      unbatched = load(teacher.grpcPort(), images, 1, 1);
+    }
+    System.out.printf(
+        "(b) gRPC, 1 caller, batching off:        %8.0f samples/s  %s%n",
+        unbatched.throughput(), unbatched.latencies());
+
+    Result batched;
+    Result bulk;
+    try (ServiceProcess teacher = startTeacher(64, "batched")) {
+      batched = load(teacher.grpcPort(), images, callers, 1);
+      double batches = teacher.metric("distillery_teacher_batch_size_count");
+      System.out.printf(
+          "    server side of (c): mean batch %.1f samples, mean forward pass %.2f ms%n",
+          teacher.metric("distillery_teacher_batch_size_sum") / batches,
+          teacher.metric("distillery_teacher_inference_seconds_sum") * 1000 / batches);
+      bulk = load(teacher.grpcPort(), images, 2, 64);
+    }
+    System.out.printf(
+        "(c) gRPC, %d callers, dynamic batching:   %8.0f samples/s%n",
+        callers, batched.throughput());
+    System.out.printf("(d) latency of (c):                      %s%n", batched.latencies());
+    System.out.printf(
+        "(e) gRPC, 2 callers x 64-sample requests:  %8.0f samples/s  %s%n",
+        bulk.throughput(), bulk.latencies());
+    System.out.printf(
+        "ratios: (c)/(a) = %.2f (target >= 0.9), (c)/(b) = %.2f (target >= 4), (e)/(a) = %.2f%n",
+        batched.throughput() / inProcess,
+        batched.throughput() / unbatched.throughput(),
+        bulk.throughput() / inProcess);
+    return 0;
+  }
+
+  private double inProcessThroughput(LabeledImages images) throws Exception {
+    int batch = 64;
+    int size = images.sampleSize();
+    try (Model model = loadInProcess()) {
+      ModelRunner runner = new ModelRunner(model, new long[] {1, 28, 28});
+      float[] input = Arrays.copyOf(images.images(), batch * size);
+      long end = System.nanoTime() + warmup.toNanos();
+      while (System.nanoTime() < end) {
+        runner.forward(input, batch);
+      }
+      long samples = 0;
+      long start = System.nanoTime();
+      end = start + duration.toNanos();
+      while (System.nanoTime() < end) {
+        runner.forward(input, batch);
+        samples += batch;
+      }
+      return samples / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private Model loadInProcess() throws Exception {
+    return TeacherArtifacts.PYTORCH.equals(engine)
+        ? TeacherArtifacts.loadPyTorch(modelDir)
+        : TeacherArtifacts.loadOnnx(modelDir, Map.of());
+  }
+
+  private ServiceProcess startTeacher(int maxBatchSize, String name) throws Exception {
+    return ServiceProcess.start(
+        serviceJar,
+        Map.of(
+            "distillery.teacher.engine",
+            engine,
+            "distillery.teacher.model-dir",
+            modelDir.toAbsolutePath().toString(),
+            "distillery.teacher.batching.max-batch-size",
+            Integer.toString(maxBatchSize),
+            "quarkus.log.level",
+            "WARN"),
+        serviceJvmOptions,
+        logDir.resolve("teacher-" + name + ".log"),
+        Duration.ofMinutes(2));
+  }
+
+  /**
+   * Closed-loop callers, each sending one request of {@code samplesPerRequest} samples at a time,
+   * as fast as answers come; callers share a few connections, as a client pool would.
+   */
+  private Result load(int port, LabeledImages images, int callerCount, int samplesPerRequest)
+      throws Exception {
+    List<LabelRequest> requests = requests(images, samplesPerRequest);
+    List<ManagedChannel> channels = new ArrayList<>();
+    for (int i = 0; i < Math.min(callerCount, CONNECTIONS); i++) {
+      channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(callerCount);
+    try {
+      long warmEnd = System.nanoTime() + warmup.toNanos();
+      long measureEnd = warmEnd + duration.toNanos();
+      List<Future<long[]>> callersDone = new ArrayList<>();
+      for (int c = 0; c < callerCount; c++) {
+        int offset = c;
+        TeacherGrpc.TeacherBlockingStub stub =
+            TeacherGrpc.newBlockingStub(channels.get(c % channels.size()));
+        callersDone.add(
+            pool.submit(
+                () -> {
+                  long[] latencies = new long[1 << 20];
+                  int count = 0;
+                  for (int i = offset; System.nanoTime() < measureEnd; i += callerCount) {
+                    long begin = System.nanoTime();
+                    stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .label(requests.get(i % requests.size()));
+                    long now = System.nanoTime();
+                    if (begin >= warmEnd && now <= measureEnd && count < latencies.length) {
+                      latencies[count++] = now - begin;
+                    }
+                  }
+                  return Arrays.copyOf(latencies, count);
+                }));
+      }
+      List<long[]> all = new ArrayList<>();
+      for (Future<long[]> done : callersDone) {
+        all.add(done.get());
+      }
+      long[] latencies = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+      double samples = (double) latencies.length * samplesPerRequest;
+      return new Result(samples / (duration.toNanos() / 1e9), latencies);
+    } finally {
+      pool.shutdownNow();
+      channels.forEach(ManagedChannel::shutdownNow);
+    }
+  }
+
+  private static List<LabelRequest> requests(LabeledImages images, int samplesPerRequest) {
+    List<LabelRequest> requests = new ArrayList<>();
+    int size = images.sampleSize();
+    for (int first = 0; first + samplesPerRequest <= images.size(); first += samplesPerRequest) {
+      LabelRequest.Builder request =
+          LabelRequest.newBuilder().setTopK(FashionMnist.NUM_CLASSES).setTemperature(1f);
+      for (int i = first; i < first + samplesPerRequest; i++) {
+        Tensor.Builder tensor = Tensor.newBuilder().addAllShape(FashionMnist.SAMPLE_SHAPE);
+        for (int v = 0; v < size; v++) {
+          tensor.addValues(images.images()[i * size + v]);
+        }
+        request.addSamples(ModelInput.newBuilder().setTensor(tensor));
+      }
+      requests.add(request.build());
+    }
+    return requests;
+  }
+
+  private record Result(double throughput, long[] sortedLatencies) {
+    String latencies() {
+      if (sortedLatencies.length == 0) {
+        return "no requests";
+      }
+      return String.format(
+          "p50 %.2f ms, p99 %.2f ms over %d requests",
+          percentile(0.50) / 1e6, percentile(0.99) / 1e6, sortedLatencies.length);
+    }
+
+    private double percentile(double q) {
+      return sortedLatencies[
+          Math.min(sortedLatencies.length - 1, (int) (q * sortedLatencies.length))];
+    }
+  }
+}
