@@ -2,6 +2,7 @@ package io.distillery.localkafka;
 
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,6 +33,11 @@ public final class RecordWriter implements AutoCloseable {
   public RecordMetadata send(String topic, String key, byte[] value)
       throws InterruptedException, ExecutionException {
     return producer.send(new ProducerRecord<>(topic, key, value)).get();
+  }
+
+  /** Sends one record without waiting; {@link #close()} waits for every acknowledgement. */
+  public Future<RecordMetadata> sendAsync(String topic, String key, byte[] value) {
+    return producer.send(new ProducerRecord<>(topic, key, value));
   }
 
   @Override

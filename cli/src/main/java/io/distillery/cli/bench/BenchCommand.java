@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure throughput ratios side by side in one run (see BENCHMARKS.md).",
-    subcommands = {TeacherBenchmark.class})
+    subcommands = {TeacherBenchmark.class, LabelerBenchmark.class})
 public final class BenchCommand {}

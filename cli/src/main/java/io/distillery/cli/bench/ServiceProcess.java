@@ -100,16 +100,19 @@ public final class ServiceProcess implements AutoCloseable {
    * distillery_teacher_batch_size_sum}, or NaN when absent.
    */
   public double metric(String name) throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics")).build();
-    String body =
-        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
-    for (String line : body.split("\n")) {
+    for (String line : metrics().split("\n")) {
       if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
     return Double.NaN;
+  }
+
+  /** The service's Prometheus metrics as text. */
+  public String metrics() throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics")).build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** The gRPC port. */

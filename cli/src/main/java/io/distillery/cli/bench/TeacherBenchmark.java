@@ -6,12 +6,6 @@ import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.data.LabeledImages;
 import io.distillery.models.nn.ModelRunner;
 import io.distillery.models.teacher.TeacherArtifacts;
-import io.distillery.proto.v1.LabelRequest;
-import io.distillery.proto.v1.ModelInput;
-import io.distillery.proto.v1.TeacherGrpc;
-import io.distillery.proto.v1.Tensor;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,10 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,9 +28,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Benchmark teacher-service: in-process vs gRPC, batching off vs on.")
 public final class TeacherBenchmark implements Callable<Integer> {
-
-  /** Client connections shared by the callers, like a small channel pool. */
-  private static final int CONNECTIONS = 4;
 
   @Option(
       names = "--model-dir",
@@ -93,24 +80,24 @@ public final class TeacherBenchmark implements Callable<Integer> {
     System.out.printf(
         "(a) in-process %s forward, batch 64:    %8.0f samples/s%n", engine, inProcess);
 
-    Result unbatched;
+    TeacherLoad.Result unbatched;
     try (ServiceProcess teacher = startTeacher(1, "unbatched")) {
-      unbatched = load(teacher.grpcPort(), images, 1, 1);
+      unbatched = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, 1, 1);
     }
     System.out.printf(
         "(b) gRPC, 1 caller, batching off:        %8.0f samples/s  %s%n",
         unbatched.throughput(), unbatched.latencies());
 
-    Result batched;
-    Result bulk;
+    TeacherLoad.Result batched;
+    TeacherLoad.Result bulk;
     try (ServiceProcess teacher = startTeacher(64, "batched")) {
-      batched = load(teacher.grpcPort(), images, callers, 1);
+      batched = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1);
       double batches = teacher.metric("distillery_teacher_batch_size_count");
       System.out.printf(
           "    server side of (c): mean batch %.1f samples, mean forward pass %.2f ms%n",
           teacher.metric("distillery_teacher_batch_size_sum") / batches,
           teacher.metric("distillery_teacher_inference_seconds_sum") * 1000 / batches);
-      bulk = load(teacher.grpcPort(), images, 2, 64);
+      bulk = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, 2, 64);
     }
     System.out.printf(
         "(c) gRPC, %d callers, dynamic batching:   %8.0f samples/s%n",
@@ -169,89 +156,5 @@ public final class TeacherBenchmark implements Callable<Integer> {
         serviceJvmOptions,
         logDir.resolve("teacher-" + name + ".log"),
         Duration.ofMinutes(2));
-  }
-
-  /**
-   * Closed-loop callers, each sending one request of {@code samplesPerRequest} samples at a time,
-   * as fast as answers come; callers share a few connections, as a client pool would.
-   */
-  private Result load(int port, LabeledImages images, int callerCount, int samplesPerRequest)
-      throws Exception {
-    List<LabelRequest> requests = requests(images, samplesPerRequest);
-    List<ManagedChannel> channels = new ArrayList<>();
-    for (int i = 0; i < Math.min(callerCount, CONNECTIONS); i++) {
-      channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(callerCount);
-    try {
-      long warmEnd = System.nanoTime() + warmup.toNanos();
-      long measureEnd = warmEnd + duration.toNanos();
-      List<Future<long[]>> callersDone = new ArrayList<>();
-      for (int c = 0; c < callerCount; c++) {
-        int offset = c;
-        TeacherGrpc.TeacherBlockingStub stub =
-            TeacherGrpc.newBlockingStub(channels.get(c % channels.size()));
-        callersDone.add(
-            pool.submit(
-                () -> {
-                  long[] latencies = new long[1 << 20];
-                  int count = 0;
-                  for (int i = offset; System.nanoTime() < measureEnd; i += callerCount) {
-                    long begin = System.nanoTime();
-                    stub.withDeadlineAfter(30, TimeUnit.SECONDS)
-                        .label(requests.get(i % requests.size()));
-                    long now = System.nanoTime();
-                    if (begin >= warmEnd && now <= measureEnd && count < latencies.length) {
-                      latencies[count++] = now - begin;
-                    }
-                  }
-                  return Arrays.copyOf(latencies, count);
-                }));
-      }
-      List<long[]> all = new ArrayList<>();
-      for (Future<long[]> done : callersDone) {
-        all.add(done.get());
-      }
-      long[] latencies = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-      double samples = (double) latencies.length * samplesPerRequest;
-      return new Result(samples / (duration.toNanos() / 1e9), latencies);
-    } finally {
-      pool.shutdownNow();
-      channels.forEach(ManagedChannel::shutdownNow);
-    }
-  }
-
-  private static List<LabelRequest> requests(LabeledImages images, int samplesPerRequest) {
-    List<LabelRequest> requests = new ArrayList<>();
-    int size = images.sampleSize();
-    for (int first = 0; first + samplesPerRequest <= images.size(); first += samplesPerRequest) {
-      LabelRequest.Builder request =
-          LabelRequest.newBuilder().setTopK(FashionMnist.NUM_CLASSES).setTemperature(1f);
-      for (int i = first; i < first + samplesPerRequest; i++) {
-        Tensor.Builder tensor = Tensor.newBuilder().addAllShape(FashionMnist.SAMPLE_SHAPE);
-        for (int v = 0; v < size; v++) {
-          tensor.addValues(images.images()[i * size + v]);
-        }
-        request.addSamples(ModelInput.newBuilder().setTensor(tensor));
-      }
-      requests.add(request.build());
-    }
-    return requests;
-  }
-
-  private record Result(double throughput, long[] sortedLatencies) {
-    String latencies() {
-      if (sortedLatencies.length == 0) {
-        return "no requests";
-      }
-      return String.format(
-          "p50 %.2f ms, p99 %.2f ms over %d requests",
-          percentile(0.50) / 1e6, percentile(0.99) / 1e6, sortedLatencies.length);
-    }
-
-    private double percentile(double q) {
-      return sortedLatencies[
-          Math.min(sortedLatencies.length - 1, (int) (q * sortedLatencies.length))];
-    }
   }
 }

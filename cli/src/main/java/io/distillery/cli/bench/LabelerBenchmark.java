@@ -1,0 +1,186 @@
+package io.distillery.cli.bench;
+
+import io.distillery.localkafka.DistilleryTopics;
+import io.distillery.localkafka.LocalKafkaBroker;
+import io.distillery.localkafka.RecordWriter;
+import io.distillery.localkafka.TopicReader;
+import io.distillery.models.data.FashionMnist;
+import io.distillery.models.data.FashionMnistLocator;
+import io.distillery.models.data.LabeledImages;
+import io.distillery.proto.v1.ModelInput;
+import io.distillery.proto.v1.PromptEvent;
+import io.distillery.proto.v1.Tensor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Labeler throughput from topic to topic with the real teacher-service, against the teacher's raw
+ * gRPC throughput at the labeler's request size, in one run. Broker, teacher and labeler are
+ * separate from the measuring client: the broker in this JVM, the services as their own processes.
+ */
+@Command(
+    name = "labeler",
+    mixinStandardHelpOptions = true,
+    description = "Benchmark labeler-service: prompts/s topic to topic vs raw teacher gRPC.")
+public final class LabelerBenchmark implements Callable<Integer> {
+
+  @Option(names = "--model-dir", required = true, description = "Teacher model directory.")
+  Path modelDir;
+
+  @Option(names = "--prompts", defaultValue = "20000", description = "Prompts to label.")
+  int prompts;
+
+  @Option(
+      names = "--request-size",
+      defaultValue = "256",
+      description = "Samples per teacher request, for the labeler and the raw run.")
+  int requestSize;
+
+  @Option(
+      names = "--in-flight",
+      defaultValue = "4",
+      description = "Concurrent teacher requests, for the labeler and the raw run.")
+  int inFlight;
+
+  @Option(
+      names = "--teacher-jar",
+      defaultValue = "teacher-service/target/quarkus-app/quarkus-run.jar",
+      description = "Packaged teacher-service.")
+  Path teacherJar;
+
+  @Option(
+      names = "--labeler-jar",
+      defaultValue = "labeler-service/target/quarkus-app/quarkus-run.jar",
+      description = "Packaged labeler-service.")
+  Path labelerJar;
+
+  @Option(names = "--log-dir", defaultValue = "target/bench", description = "Service logs.")
+  Path logDir;
+
+  @Override
+  public Integer call() throws Exception {
+    LabeledImages images = FashionMnist.train(FashionMnistLocator.locate()).head(prompts);
+    System.out.printf(
+        "Labeler benchmark %s: %d prompts, requests of %d, %d in flight, %d cores%n",
+        Instant.now(), prompts, requestSize, inFlight, Runtime.getRuntime().availableProcessors());
+    try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().build().start()) {
+      kafka.createTopics(DistilleryTopics.ALL, 1);
+      produce(kafka.bootstrapServers(), images);
+      try (ServiceProcess teacher = startTeacher()) {
+        double labelled;
+        try (ServiceProcess labeler = startLabeler(kafka.bootstrapServers(), teacher.grpcPort())) {
+          labelled = measureLabels(kafka.bootstrapServers());
+          java.nio.file.Files.writeString(
+              logDir.resolve("labeler-bench-metrics.txt"), labeler.metrics());
+          double polls = labeler.metric("distillery_labeler_poll_batch_size_count");
+          double requests = labeler.metric("distillery_labeler_teacher_batch_size_count");
+          double teacherSeconds = labeler.metric("distillery_labeler_teacher_request_seconds_sum");
+          System.out.printf(
+              "    labeler side: mean poll batch %.1f, mean teacher request %.1f samples"
+                  + " taking %.1f ms%n",
+              labeler.metric("distillery_labeler_poll_batch_size_sum") / polls,
+              labeler.metric("distillery_labeler_teacher_batch_size_sum") / requests,
+              teacherSeconds * 1000 / requests);
+        }
+        TeacherLoad.Result raw =
+            TeacherLoad.run(
+                teacher.grpcPort(),
+                images.head(Math.min(images.size(), 4096)),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(10),
+                inFlight,
+                requestSize);
+        System.out.printf("labeler, topic to topic:         %8.0f prompts/s%n", labelled);
+        System.out.printf(
+            "teacher raw gRPC, same requests: %8.0f samples/s  %s%n",
+            raw.throughput(), raw.latencies());
+        System.out.printf(
+            "ratio labeler/teacher = %.2f (target >= 0.8)%n", labelled / raw.throughput());
+      }
+    }
+    return 0;
+  }
+
+  private void produce(String bootstrap, LabeledImages images) throws Exception {
+    int size = images.sampleSize();
+    try (RecordWriter writer = new RecordWriter(bootstrap)) {
+      for (int i = 0; i < images.size(); i++) {
+        Tensor.Builder tensor = Tensor.newBuilder().addAllShape(FashionMnist.SAMPLE_SHAPE);
+        for (int v = 0; v < size; v++) {
+          tensor.addValues(images.images()[i * size + v]);
+        }
+        PromptEvent prompt =
+            PromptEvent.newBuilder()
+                .setId("train-" + i)
+                .setDataset("fashion-mnist/train")
+                .setLabel(images.labels()[i])
+                .setInput(ModelInput.newBuilder().setTensor(tensor))
+                .build();
+        writer.sendAsync(DistilleryTopics.PROMPTS, prompt.getId(), prompt.toByteArray());
+      }
+    }
+  }
+
+  /** Prompts/s between the first and the last soft label, from the labeler's record timestamps. */
+  private double measureLabels(String bootstrap) {
+    List<ConsumerRecord<String, byte[]>> labels =
+        TopicReader.read(bootstrap, DistilleryTopics.SOFT_LABELS, prompts, Duration.ofMinutes(15));
+    Set<String> keys = new HashSet<>();
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    for (ConsumerRecord<String, byte[]> label : labels) {
+      keys.add(label.key());
+      first = Math.min(first, label.timestamp());
+      last = Math.max(last, label.timestamp());
+    }
+    if (keys.size() != prompts) {
+      throw new IllegalStateException(
+          "expected " + prompts + " labelled prompts, got " + keys.size() + " distinct keys");
+    }
+    return (prompts - 1) / ((last - first) / 1000.0);
+  }
+
+  private ServiceProcess startTeacher() throws Exception {
+    return ServiceProcess.start(
+        teacherJar,
+        Map.of(
+            "distillery.teacher.model-dir",
+            modelDir.toAbsolutePath().toString(),
+            "quarkus.log.level",
+            "WARN"),
+        List.of(),
+        logDir.resolve("labeler-bench-teacher.log"),
+        Duration.ofMinutes(2));
+  }
+
+  private ServiceProcess startLabeler(String bootstrap, int teacherPort) throws Exception {
+    return ServiceProcess.start(
+        labelerJar,
+        Map.of(
+            "kafka.bootstrap.servers",
+            bootstrap,
+            "quarkus.grpc.clients.teacher.host",
+            "127.0.0.1",
+            "quarkus.grpc.clients.teacher.port",
+            Integer.toString(teacherPort),
+            "distillery.labeler.batch.max-size",
+            Integer.toString(requestSize),
+            "distillery.labeler.batch.max-in-flight",
+            Integer.toString(inFlight),
+            "quarkus.log.level",
+            "WARN"),
+        new ArrayList<>(),
+        logDir.resolve("labeler-bench-labeler.log"),
+        Duration.ofMinutes(2));
+  }
+}

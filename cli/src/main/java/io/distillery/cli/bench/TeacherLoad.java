@@ -1,0 +1,118 @@
+package io.distillery.cli.bench;
+
+import io.distillery.models.data.FashionMnist;
+import io.distillery.models.data.LabeledImages;
+import io.distillery.proto.v1.LabelRequest;
+import io.distillery.proto.v1.ModelInput;
+import io.distillery.proto.v1.TeacherGrpc;
+import io.distillery.proto.v1.Tensor;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/** A closed-loop gRPC load on a teacher: real Fashion-MNIST images, fixed warm-up and duration. */
+final class TeacherLoad {
+
+  /** Client connections shared by the callers, like a small channel pool. */
+  private static final int CONNECTIONS = 4;
+
+  private TeacherLoad() {}
+
+  /**
+   * Closed-loop callers, each sending one request of {@code samplesPerRequest} samples at a time,
+   * as fast as answers come; callers share a few connections, as a client pool would.
+   */
+  static Result run(
+      int port,
+      LabeledImages images,
+      Duration warmup,
+      Duration duration,
+      int callerCount,
+      int samplesPerRequest)
+      throws Exception {
+    List<LabelRequest> requests = requests(images, samplesPerRequest);
+    List<ManagedChannel> channels = new ArrayList<>();
+    for (int i = 0; i < Math.min(callerCount, CONNECTIONS); i++) {
+      channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(callerCount);
+    try {
+      long warmEnd = System.nanoTime() + warmup.toNanos();
+      long measureEnd = warmEnd + duration.toNanos();
+      List<Future<long[]>> callersDone = new ArrayList<>();
+      for (int c = 0; c < callerCount; c++) {
+        int offset = c;
+        TeacherGrpc.TeacherBlockingStub stub =
+            TeacherGrpc.newBlockingStub(channels.get(c % channels.size()));
+        callersDone.add(
+            pool.submit(
+                () -> {
+                  long[] latencies = new long[1 << 20];
+                  int count = 0;
+                  for (int i = offset; System.nanoTime() < measureEnd; i += callerCount) {
+                    long begin = System.nanoTime();
+                    stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .label(requests.get(i % requests.size()));
+                    long now = System.nanoTime();
+                    if (begin >= warmEnd && now <= measureEnd && count < latencies.length) {
+                      latencies[count++] = now - begin;
+                    }
+                  }
+                  return Arrays.copyOf(latencies, count);
+                }));
+      }
+      List<long[]> all = new ArrayList<>();
+      for (Future<long[]> done : callersDone) {
+        all.add(done.get());
+      }
+      long[] latencies = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+      double samples = (double) latencies.length * samplesPerRequest;
+      return new Result(samples / (duration.toNanos() / 1e9), latencies);
+    } finally {
+      pool.shutdownNow();
+      channels.forEach(ManagedChannel::shutdownNow);
+    }
+  }
+
+  private static List<LabelRequest> requests(LabeledImages images, int samplesPerRequest) {
+    List<LabelRequest> requests = new ArrayList<>();
+    int size = images.sampleSize();
+    for (int first = 0; first + samplesPerRequest <= images.size(); first += samplesPerRequest) {
+      LabelRequest.Builder request =
+          LabelRequest.newBuilder().setTopK(FashionMnist.NUM_CLASSES).setTemperature(1f);
+      for (int i = first; i < first + samplesPerRequest; i++) {
+        Tensor.Builder tensor = Tensor.newBuilder().addAllShape(FashionMnist.SAMPLE_SHAPE);
+        for (int v = 0; v < size; v++) {
+          tensor.addValues(images.images()[i * size + v]);
+        }
+        request.addSamples(ModelInput.newBuilder().setTensor(tensor));
+      }
+      requests.add(request.build());
+    }
+    return requests;
+  }
+
+  /** Throughput in samples/s and the sorted request latencies in nanoseconds. */
+  record Result(double throughput, long[] sortedLatencies) {
+    String latencies() {
+      if (sortedLatencies.length == 0) {
+        return "no requests";
+      }
+      return String.format(
+          "p50 %.2f ms, p99 %.2f ms over %d requests",
+          percentile(0.50) / 1e6, percentile(0.99) / 1e6, sortedLatencies.length);
+    }
+
+    private double percentile(double q) {
+      return sortedLatencies[
+          Math.min(sortedLatencies.length - 1, (int) (q * sortedLatencies.length))];
+    }
+  }
+}
