@@ -1,13 +1,130 @@
 package io.distillery.evaluator.config;
 
+import io.distillery.evaluator.promotion.PromotionMetric;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
-/** Settings of the evaluator, under {@code distillery.evaluator}. */
+/**
+ * Settings of the evaluator, under {@code distillery.evaluator}. Kafka topics and the teacher's
+ * address are not here: they are the channel settings ({@code mp.messaging.*}) and the gRPC client
+ * {@code teacher} ({@code quarkus.grpc.clients.teacher.host/port}).
+ */
 @ConfigMapping(prefix = "distillery.evaluator")
 public interface EvaluatorConfig {
 
-  /** Held-out set the checkpoints are scored on. */
-  @WithDefault("fashion-mnist/t10k")
-  String evalSet();
+  /** The held-out set every checkpoint is scored on. */
+  EvalSet evalSet();
+
+  /** How the teacher's reference outputs are obtained and kept. */
+  Teacher teacher();
+
+  /** Which checkpoint of a job is its best. */
+  Promotion promotion();
+
+  /** The held-out set: Fashion-MNIST's 10,000 test images ({@code t10k}). */
+  interface EvalSet {
+
+    /**
+     * Directory holding the Fashion-MNIST IDX files. Unset (the default): the system property
+     * {@code distillery.fashion-mnist.dir}, then {@code $DISTILLERY_FASHION_MNIST_DIR}, then {@code
+     * /usr/share/datasets/fashion-mnist} (Debian package {@code dataset-fashion-mnist}). An
+     * Optional has no {@code @WithDefault}: "unset" is the default.
+     */
+    Optional<Path> dataDir();
+
+    /**
+     * Score only the first {@code limit} test images; {@code 0} scores all 10,000. A limit shows in
+     * the eval-set id ({@code fashion-mnist/t10k[0:2000]}) so scores on different sets never mix.
+     */
+    @WithDefault("0")
+    int limit();
+
+    /** Images per forward pass of a student. */
+    @WithDefault("64")
+    int batchSize();
+  }
+
+  /** How the teacher's reference outputs are obtained and kept. */
+  interface Teacher {
+
+    /**
+     * Directory of the reference cache: the teacher's log-probabilities on the eval set, one file
+     * per teacher artifact sha256 and eval set. It lets a restarted evaluator score without asking
+     * the teacher again; mount a volume here in Kubernetes.
+     */
+    @WithDefault("${user.home}/.distillery/evaluator/teacher-cache")
+    Path cacheDir();
+
+    /** Samples per Label request; the teacher's own {@code limits.max_batch_size} caps it. */
+    @WithDefault("256")
+    int requestBatchSize();
+
+    /** Deadline of one Describe call. */
+    @WithDefault("5s")
+    Duration describeDeadline();
+
+    /** Deadline of one Label call. */
+    @WithDefault("30s")
+    Duration labelDeadline();
+
+    /** Quick retries of one failed call (SmallRye Fault Tolerance). */
+    Retry retry();
+
+    /**
+     * Wait between attempts once quick retries are exhausted and no cached reference fits: the
+     * evaluator holds the checkpoint (its offset is not committed) and tries again, growing from
+     * {@code initial} to {@code max}, for as long as the teacher is down.
+     */
+    Backoff outageBackoff();
+  }
+
+  /** Quick retries of one failed teacher call. */
+  interface Retry {
+
+    /** Retries after the first attempt. */
+    @WithDefault("3")
+    int maxRetries();
+
+    /** Delay before the first retry; doubles on every next one. */
+    @WithDefault("200ms")
+    Duration initialDelay();
+
+    /** Longest delay between two retries. */
+    @WithDefault("2s")
+    Duration maxDelay();
+  }
+
+  /** A wait that doubles from {@code initial} up to {@code max}. */
+  interface Backoff {
+
+    /** First wait. */
+    @WithDefault("1s")
+    Duration initial();
+
+    /** Longest wait. */
+    @WithDefault("30s")
+    Duration max();
+  }
+
+  /** Which checkpoint of a job is its best. */
+  interface Promotion {
+
+    /**
+     * Metric that ranks checkpoints: {@code accuracy} or {@code agreement} (higher is better),
+     * {@code kl-teacher-student} or {@code nll} (lower is better).
+     */
+    @WithDefault("accuracy")
+    PromotionMetric metric();
+
+    /**
+     * Smallest improvement over the promoted checkpoint, in the metric's own units (0.001 accuracy
+     * = 10 of 10,000 images), that promotes a new one. A job's first scored checkpoint is always
+     * promoted. Must be &gt;= 0; with 0 any strict improvement promotes.
+     */
+    @WithDefault("0.001")
+    double minImprovement();
+  }
 }
