@@ -80,16 +80,20 @@ public final class LabelerBenchmark implements Callable<Integer> {
         double labelled;
         try (ServiceProcess labeler = startLabeler(kafka.bootstrapServers(), teacher.grpcPort())) {
           labelled = measureLabels(kafka.bootstrapServers());
+          // On two shared cores the broker, labeler and teacher compete: show who used what.
+          System.out.printf(
+              "    CPU while labelling: labeler %.1f s, teacher %.1f s%n",
+              labeler.cpuTime().toMillis() / 1e3, teacher.cpuTime().toMillis() / 1e3);
           java.nio.file.Files.writeString(
               logDir.resolve("labeler-bench-metrics.txt"), labeler.metrics());
-          double polls = labeler.metric("distillery_labeler_poll_batch_size_count");
-          double requests = labeler.metric("distillery_labeler_teacher_batch_size_count");
+          double polls = labeler.metric("distillery_labeler_poll_batch_size_records_count");
+          double requests = labeler.metric("distillery_labeler_teacher_batch_size_samples_count");
           double teacherSeconds = labeler.metric("distillery_labeler_teacher_request_seconds_sum");
           System.out.printf(
               "    labeler side: mean poll batch %.1f, mean teacher request %.1f samples"
                   + " taking %.1f ms%n",
-              labeler.metric("distillery_labeler_poll_batch_size_sum") / polls,
-              labeler.metric("distillery_labeler_teacher_batch_size_sum") / requests,
+              labeler.metric("distillery_labeler_poll_batch_size_records_sum") / polls,
+              labeler.metric("distillery_labeler_teacher_batch_size_samples_sum") / requests,
               teacherSeconds * 1000 / requests);
         }
         TeacherLoad.Result raw =

@@ -108,6 +108,11 @@ public final class ServiceProcess implements AutoCloseable {
     return Double.NaN;
   }
 
+  /** CPU time the service process has used so far. */
+  public Duration cpuTime() {
+    return process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   /** The service's Prometheus metrics as text. */
   public String metrics() throws IOException, InterruptedException {
     HttpRequest request =

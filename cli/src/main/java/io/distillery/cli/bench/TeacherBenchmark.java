@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,6 +65,11 @@ public final class TeacherBenchmark implements Callable<Integer> {
       description = "Extra JVM option for the service process (repeatable), e.g. a JFR recording.")
   List<String> serviceJvmOptions = new ArrayList<>();
 
+  @Option(
+      names = "--service-property",
+      description = "Extra teacher-service setting (repeatable), e.g. key=value.")
+  Map<String, String> serviceProperties = new HashMap<>();
+
   @Override
   public Integer call() throws Exception {
     LabeledImages images = FashionMnist.test(FashionMnistLocator.locate()).head(1024);
@@ -91,7 +97,15 @@ public final class TeacherBenchmark implements Callable<Integer> {
     TeacherLoad.Result batched;
     TeacherLoad.Result bulk;
     try (ServiceProcess teacher = startTeacher(64, "batched")) {
+      Duration serverCpu = teacher.cpuTime();
+      long clientCpu = clientCpuNanos();
       batched = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1);
+      // Where the cycles of (c) went: on two shared cores, client and server compete.
+      System.out.printf(
+          "    CPU during (c): client %.1f s, teacher-service %.1f s, over %.1f s of wall time%n",
+          (clientCpuNanos() - clientCpu) / 1e9,
+          teacher.cpuTime().minus(serverCpu).toMillis() / 1e3,
+          (warmup.toMillis() + duration.toMillis()) / 1e3);
       double batches = teacher.metric("distillery_teacher_batch_size_count");
       System.out.printf(
           "    server side of (c): mean batch %.1f samples, mean forward pass %.2f ms%n",
@@ -135,6 +149,12 @@ public final class TeacherBenchmark implements Callable<Integer> {
     }
   }
 
+  private static long clientCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
   private Model loadInProcess() throws Exception {
     return TeacherArtifacts.PYTORCH.equals(engine)
         ? TeacherArtifacts.loadPyTorch(modelDir)
@@ -142,17 +162,14 @@ public final class TeacherBenchmark implements Callable<Integer> {
   }
 
   private ServiceProcess startTeacher(int maxBatchSize, String name) throws Exception {
+    Map<String, String> properties = new HashMap<>(serviceProperties);
+    properties.put("distillery.teacher.engine", engine);
+    properties.put("distillery.teacher.model-dir", modelDir.toAbsolutePath().toString());
+    properties.put("distillery.teacher.batching.max-batch-size", Integer.toString(maxBatchSize));
+    properties.putIfAbsent("quarkus.log.level", "WARN");
     return ServiceProcess.start(
         serviceJar,
-        Map.of(
-            "distillery.teacher.engine",
-            engine,
-            "distillery.teacher.model-dir",
-            modelDir.toAbsolutePath().toString(),
-            "distillery.teacher.batching.max-batch-size",
-            Integer.toString(maxBatchSize),
-            "quarkus.log.level",
-            "WARN"),
+        properties,
         serviceJvmOptions,
         logDir.resolve("teacher-" + name + ".log"),
         Duration.ofMinutes(2));

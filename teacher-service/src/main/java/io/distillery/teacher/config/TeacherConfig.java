@@ -25,6 +25,13 @@ public interface TeacherConfig {
    */
   Optional<Path> modelDir();
 
+  /**
+   * Threads ONNX Runtime uses inside one forward pass; 0 lets it use every core. On small nodes
+   * that also serve gRPC, 1 avoids oversubscribing the cores.
+   */
+  @WithDefault("0")
+  int onnxIntraOpThreads();
+
   /** Largest number of samples accepted in one Label request. */
   @WithDefault("1024")
   int maxRequestSamples();

@@ -2,6 +2,8 @@ package io.distillery.teacher.model;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import io.distillery.models.teacher.TeacherArtifacts;
 import io.distillery.models.teacher.TeacherCardFile;
 import io.distillery.proto.v1.DistillationPolicy;
@@ -33,6 +35,19 @@ public final class TeacherLoader {
    */
   public static LoadedTeacher load(String engine, Path dir, int maxBatchSize)
       throws TeacherLoadException {
+    return load(engine, dir, maxBatchSize, 0);
+  }
+
+  /**
+   * Loads the model in {@code dir} on {@code engine}.
+   *
+   * @param maxBatchSize the request limit the card reports
+   * @param onnxIntraOpThreads ONNX Runtime threads per forward pass, 0 for its default
+   * @throws TeacherLoadException with a message naming the file, engine or setting to fix
+   */
+  public static LoadedTeacher load(
+      String engine, Path dir, int maxBatchSize, int onnxIntraOpThreads)
+      throws TeacherLoadException {
     if (!ENGINES.contains(engine)) {
       throw new TeacherLoadException(
           "distillery.teacher.engine=" + engine + " is not one of " + String.join(", ", ENGINES));
@@ -55,7 +70,7 @@ public final class TeacherLoader {
             ? TeacherCardFile.FILE_PARAMS
             : TeacherCardFile.FILE_ONNX;
     TeacherCard card = describe(file, engine, file.file(artifact).sha256(), maxBatchSize);
-    return new LoadedTeacher(card, loadModel(engine, dir, file));
+    return new LoadedTeacher(card, loadModel(engine, dir, file, onnxIntraOpThreads));
   }
 
   /** The wire form of a card file, as served by Describe and carried by every soft label. */
@@ -94,12 +109,15 @@ public final class TeacherLoader {
     return card.build();
   }
 
-  private static Model loadModel(String engine, Path dir, TeacherCardFile file)
+  private static Model loadModel(
+      String engine, Path dir, TeacherCardFile file, int onnxIntraOpThreads)
       throws TeacherLoadException {
     try {
       return switch (engine) {
         case TeacherArtifacts.PYTORCH -> TeacherArtifacts.loadPyTorch(dir);
-        case TeacherArtifacts.ONNX_RUNTIME -> TeacherArtifacts.loadOnnx(dir, Map.of());
+        case TeacherArtifacts.ONNX_RUNTIME ->
+            TeacherArtifacts.loadOnnx(
+                dir, Map.of("sessionOptions", onnxSessionOptions(onnxIntraOpThreads)));
         default -> loadTensorRt(dir, file);
       };
     } catch (IOException | MalformedModelException | RuntimeException e) {
@@ -110,6 +128,24 @@ public final class TeacherLoader {
       // NoClassDefFoundError after), not an exception: see NOTES.md.
       throw new TeacherLoadException(engineUnavailable(engine, e), e);
     }
+  }
+
+  /**
+   * ONNX Runtime's thread pools spin between operators by default. A server whose forward passes
+   * arrive every few milliseconds would burn a core spinning that gRPC and the batcher need.
+   */
+  private static OrtSession.SessionOptions onnxSessionOptions(int intraOpThreads) {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    try {
+      if (intraOpThreads > 0) {
+        options.setIntraOpNumThreads(intraOpThreads);
+      }
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      options.addConfigEntry("session.inter_op.allow_spinning", "0");
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime rejected a documented session option", e);
+    }
+    return options;
   }
 
   private static Model loadTensorRt(Path dir, TeacherCardFile file)
