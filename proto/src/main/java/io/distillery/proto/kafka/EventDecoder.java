@@ -94,6 +94,12 @@ public final class EventDecoder<T extends Message> {
   private static String findUnknownEnum(Message message, String path) {
     for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
       FieldDescriptor field = entry.getKey();
+      FieldDescriptor.JavaType type = field.getJavaType();
+      if (type != FieldDescriptor.JavaType.ENUM && type != FieldDescriptor.JavaType.MESSAGE) {
+        // Scalars cannot hold unknown enum numbers; skipping them avoids boxing every float of a
+        // tensor on the hot path.
+        continue;
+      }
       String fieldPath = path + "." + field.getName();
       List<?> values = field.isRepeated() ? (List<?>) entry.getValue() : List.of(entry.getValue());
       for (Object value : values) {

@@ -2,12 +2,185 @@ package io.distillery.trainer.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
-/** Settings of one training job, under {@code distillery.trainer}. */
+/**
+ * Settings of the training job this process runs, under {@code distillery.trainer}. One process
+ * runs one job; several jobs over the same soft-label log are several processes with different job
+ * ids.
+ */
 @ConfigMapping(prefix = "distillery.trainer")
 public interface TrainerConfig {
 
-  /** Id of the job; names its consumer group ({@code distillery-trainer-<job>}) and checkpoints. */
+  /** Whether the configured job starts with the application (tests start jobs themselves). */
+  @WithDefault("true")
+  boolean enabled();
+
+  /**
+   * Id of the job: names its Kafka consumer group ({@code distillery-trainer-<job-id>}), its
+   * checkpoint directory and the key of its checkpoint events. Letters, digits, '.', '_' and '-'.
+   */
   @WithDefault("default")
-  String job();
+  String jobId();
+
+  /**
+   * Where training targets come from: {@code offline} trains on the teacher's soft labels stored in
+   * the log; {@code online} takes only the inputs from the log, makes augmented views and asks the
+   * teacher (gRPC client {@code teacher}) to label exactly those views.
+   */
+  @WithDefault("offline")
+  String source();
+
+  /** The soft-label topic read by the job. */
+  @WithDefault("distill.soft-labels")
+  String softLabelsTopic();
+
+  /** The student network. */
+  Student student();
+
+  /** The loss. */
+  Loss loss();
+
+  /** Samples per optimizer step. */
+  @WithDefault("128")
+  int batchSize();
+
+  /** Learning rate (constant). */
+  @WithDefault("0.001")
+  float learningRate();
+
+  /**
+   * {@code adam} (its moments are saved with every checkpoint, so a resumed job continues exactly)
+   * or {@code sgd} (plain, stateless).
+   */
+  @WithDefault("adam")
+  String optimizer();
+
+  /**
+   * Passes over the soft-label log; each pass re-reads the topic from its beginning. The reference
+   * run in NOTES.md found KD's gain on Fashion-MNIST only after about 30 epochs.
+   */
+  @WithDefault("30")
+  int passes();
+
+  /**
+   * Labels held for shuffling: batches are drawn at random from this many buffered labels. Bounds
+   * memory (about 3.2 KB per Fashion-MNIST label).
+   */
+  @WithDefault("4096")
+  int shuffleBuffer();
+
+  /** Seed of the student's initialisation, the shuffling and the online augmentation. */
+  @WithDefault("1")
+  int seed();
+
+  /** Checkpointing. */
+  Checkpoint checkpoint();
+
+  /** Which labels to train on; labels failing a filter are skipped and counted. */
+  Filter filter();
+
+  /** Online mode: how the teacher is asked. */
+  Online online();
+
+  /** The student network: an MLP. */
+  interface Student {
+    /** Hidden layer widths, input side first, e.g. {@code 128} or {@code 256,128}. */
+    @WithDefault("128")
+    List<Integer> hiddenSizes();
+
+    /** Dropout after each hidden ReLU, in [0, 1); 0 for none. */
+    @WithDefault("0")
+    float dropout();
+
+    /** Shape of one input sample; must match the teacher card's input shape. */
+    @WithDefault("1,28,28")
+    List<Long> inputShape();
+
+    /** Number of classes; must match the teacher card's output size. */
+    @WithDefault("10")
+    int outputSize();
+  }
+
+  /** loss = alpha · CE(hard label) + (1 − alpha) · T² · divergence(teacher ‖ student at T). */
+  interface Loss {
+    /** {@code forward-kl}, {@code reverse-kl}, {@code jsd} or {@code skew-kl}. */
+    @WithDefault("forward-kl")
+    String divergence();
+
+    /** Distillation temperature T (> 0). */
+    @WithDefault("2.0")
+    float temperature();
+
+    /**
+     * Weight of the hard-label cross-entropy, in [0, 1]: 1 = hard labels only (the from-scratch
+     * baseline), 0 = soft labels only.
+     */
+    @WithDefault("0.5")
+    float alpha();
+
+    /** β of {@code jsd} (default 0.5) or α of {@code skew-kl} (default 0.1); unused otherwise. */
+    Optional<Float> divergenceParam();
+  }
+
+  /** Checkpointing. */
+  interface Checkpoint {
+    /**
+     * Optimizer steps between checkpoints; 0 checkpoints only at the end of each pass. A pass
+     * always ends with a checkpoint, and the job's last one is marked final.
+     */
+    @WithDefault("500")
+    int intervalSteps();
+
+    /** Root directory; the job writes {@code <dir>/<job-id>/step-<n>/}. */
+    @WithDefault("checkpoints")
+    String dir();
+  }
+
+  /** Label filters. */
+  interface Filter {
+    /** Train only on labels from this teacher model id. */
+    Optional<String> teacherId();
+
+    /** Train only on labels of this dataset, e.g. {@code fashion-mnist/train}. */
+    Optional<String> dataset();
+  }
+
+  /** Online mode. */
+  interface Online {
+    /** Entries per distribution asked from the teacher; 0 = all classes. */
+    @WithDefault("0")
+    int topK();
+
+    /** Largest random shift of each view in pixels per axis (images only); 0 disables it. */
+    @WithDefault("2")
+    int shiftPixels();
+
+    /**
+     * α of mixup: each view is mixed with another of its batch with weight λ ~ Beta(α, α), and the
+     * teacher labels the mixed image; 0 (default) turns mixup off.
+     */
+    @WithDefault("0")
+    float mixupAlpha();
+
+    /** Label requests in flight ahead of training: teacher calls overlap with training steps. */
+    @WithDefault("2")
+    int maxInFlight();
+
+    /** Deadline of each Label and Describe call. */
+    @WithDefault("10s")
+    Duration deadline();
+
+    /** First wait after a failed teacher call; doubles per failure up to {@link #maxBackoff()}. */
+    @WithDefault("200ms")
+    Duration initialBackoff();
+
+    /**
+     * Longest wait between teacher attempts; the job waits (paused) as long as the outage lasts.
+     */
+    @WithDefault("5s")
+    Duration maxBackoff();
+  }
 }

@@ -1,0 +1,530 @@
+package io.distillery.trainer.job;
+
+import io.distillery.models.checkpoint.Checkpoint;
+import io.distillery.models.student.StudentModels;
+import io.distillery.proto.v1.CheckpointEvent;
+import io.distillery.trainer.checkpoint.JobCheckpoints;
+import io.distillery.trainer.checkpoint.Resume;
+import io.distillery.trainer.checkpoint.TrainerState;
+import io.distillery.trainer.labels.FeedItem;
+import io.distillery.trainer.labels.LabelFeed;
+import io.distillery.trainer.labels.LabelRejectedException;
+import io.distillery.trainer.labels.SkipReason;
+import io.distillery.trainer.labels.SoftLabel;
+import io.distillery.trainer.metrics.JobMetrics;
+import io.distillery.trainer.training.LabeledBatch;
+import io.distillery.trainer.training.ShuffleBuffer;
+import io.distillery.trainer.training.StepResult;
+import io.distillery.trainer.training.StudentTrainer;
+import io.distillery.trainer.training.TargetSource;
+import io.distillery.trainer.training.TeacherRejectedException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one distillation job: reads the soft-label log pass by pass, shuffles through a bounded
+ * buffer, trains the student, and writes checkpoints that are the job's only commit. Kafka-free —
+ * the log is a {@link LabelFeed} — so it is tested without a broker.
+ *
+ * <h2>Exactly once per pass</h2>
+ *
+ * A pass reads every partition from its beginning to the end offsets seen when the pass started. A
+ * pass is cut into segments of {@code checkpoint-interval × batch-size} usable labels; a segment's
+ * labels are all trained on (the buffer is drained, in full batches) before its checkpoint is
+ * written, so each checkpoint records a contiguous offset range per partition and the next offset
+ * to read. After a crash at any point the job restarts from its latest complete checkpoint — the
+ * student, Adam's state and the read positions together — so steps taken after that checkpoint are
+ * redone from the same labels and nothing is counted twice. The first usable label after a full
+ * segment is carried into the next one, so a pass always ends with a step and its own checkpoint.
+ * Shuffling is seeded per segment, so with one partition a resumed job draws the same batches as an
+ * uninterrupted one.
+ */
+public final class DistillationService {
+
+  private static final Logger LOG = Logger.getLogger(DistillationService.class);
+  private static final Duration WAIT = Duration.ofMillis(200);
+  private static final int LOGGED_SKIPS_PER_REASON = 20;
+
+  private final JobSpec spec;
+  private final LabelFeed feed;
+  private final TargetSource targets;
+  private final JobCheckpoints checkpoints;
+  private final JobMetrics metrics;
+  private final JobHooks hooks;
+
+  private volatile boolean stopRequested;
+  private volatile JobStatus status = JobStatus.of(JobStatus.State.STARTING, "starting");
+  private volatile long step;
+  private long samplesSeen;
+  private long lastCheckpointStep = -1;
+  private int pass;
+  private int segment;
+  private Map<Integer, Long> positions;
+  private Map<Integer, Long> passEnd;
+  // The next pass's range, when the feed already reads it (started while this pass drains).
+  private Map<Integer, Long> nextBegin;
+  private Map<Integer, Long> nextEnd;
+  private final TeacherCards teachers = new TeacherCards();
+  private final Map<SkipReason, Long> skippedNow = new EnumMap<>(SkipReason.class);
+  private final Map<String, Long> skippedTotal = new TreeMap<>();
+
+  public DistillationService(
+      JobSpec spec,
+      LabelFeed feed,
+      TargetSource targets,
+      JobCheckpoints checkpoints,
+      JobMetrics metrics,
+      JobHooks hooks) {
+    this.spec = spec;
+    this.feed = feed;
+    this.targets = targets;
+    this.checkpoints = checkpoints;
+    this.metrics = metrics;
+    this.hooks = hooks;
+  }
+
+  /** What the job is doing. */
+  public JobStatus status() {
+    return status;
+  }
+
+  /** Optimizer steps taken so far (over all runs of the job). */
+  public long step() {
+    return step;
+  }
+
+  /** Labels skipped by this run, by reason. */
+  public synchronized Map<SkipReason, Long> skipped() {
+    return new EnumMap<>(skippedNow);
+  }
+
+  /**
+   * Asks the job to stop at its next step boundary, without a checkpoint: like a crash, the next
+   * run resumes from the latest checkpoint.
+   */
+  public void stop() {
+    stopRequested = true;
+  }
+
+  /**
+   * Runs the job in the calling thread until every pass is done or {@link #stop()} is called.
+   *
+   * @throws IncompatibleJobException when teacher and student do not fit (before the first step)
+   * @throws Exception when reading, training or checkpointing fails
+   */
+  public JobResult run() throws Exception {
+    metrics.running(true);
+    metrics.failed(false);
+    try {
+      JobResult result = runJob();
+      status =
+          result.finished()
+              ? JobStatus.of(JobStatus.State.FINISHED, "finished at step " + result.step())
+              : JobStatus.of(JobStatus.State.STOPPED, "stopped at step " + result.step());
+      return result;
+    } catch (Exception | Error e) {
+      status = JobStatus.of(JobStatus.State.FAILED, e.getMessage());
+      metrics.failed(true);
+      throw e;
+    } finally {
+      metrics.running(false);
+    }
+  }
+
+  private JobResult runJob() throws Exception {
+    Resume resume = checkpoints.resume();
+    restore(resume);
+    if (resume.finished()) {
+      LOG.infof("job %s already finished (final checkpoint at step %d)", spec.jobId(), step);
+      return new JobResult(true, step, samplesSeen, pass - 1);
+    }
+    try (StudentTrainer student =
+        new StudentTrainer(
+            spec.student(),
+            spec.loss(),
+            spec.optimizer(),
+            spec.learningRate(),
+            spec.seed(),
+            resume.parameters(),
+            resume.optimizerState())) {
+      if (!targets.usesStoredDistributions()) {
+        status = JobStatus.of(JobStatus.State.WAITING_FOR_TEACHER, "describing the teacher");
+      }
+      targets.open(() -> stopRequested);
+      LabelAdmission admission = new LabelAdmission(spec, targets.usesStoredDistributions());
+      metrics.lag(feed::lag);
+      metrics.step(step);
+      while (pass < spec.passes()) {
+        metrics.pass(pass);
+        if (positions == null && !startPass()) {
+          return stopped();
+        }
+        if (!runPass(student, admission)) {
+          return stopped();
+        }
+        pass++;
+        positions = null;
+        passEnd = null;
+        segment = 0;
+      }
+      LOG.infof(
+          "job %s finished: %d passes, %d steps, %d samples",
+          spec.jobId(), pass, step, samplesSeen);
+      return new JobResult(true, step, samplesSeen, spec.passes() - 1);
+    }
+  }
+
+  private JobResult stopped() {
+    LOG.infof("job %s stopped at step %d (pass %d) without a checkpoint", spec.jobId(), step, pass);
+    return new JobResult(false, step, samplesSeen, pass);
+  }
+
+  private void restore(Resume resume) {
+    if (resume.checkpoint().isEmpty()) {
+      LOG.infof("job %s starts fresh: no checkpoint in %s", spec.jobId(), checkpoints.jobDir());
+      return;
+    }
+    Checkpoint checkpoint = resume.checkpoint().get();
+    CheckpointEvent manifest = checkpoint.manifest();
+    TrainerState state = resume.state();
+    step = manifest.getStep();
+    samplesSeen = manifest.getSamplesSeen();
+    lastCheckpointStep = step;
+    teachers.addAll(manifest.getTeachersList());
+    skippedTotal.putAll(state.skipped());
+    if (state.passComplete()) {
+      pass = state.pass() + 1;
+    } else {
+      pass = state.pass();
+      positions = new HashMap<>(state.positions());
+      passEnd = new HashMap<>(state.passEnd());
+      segment = state.segment();
+    }
+    LOG.infof(
+        "job %s resumes from %s: step %d, pass %d, %d samples seen, read positions %s",
+        spec.jobId(),
+        checkpoint.dir(),
+        step,
+        pass,
+        samplesSeen,
+        positions == null ? "(next pass)" : positions);
+  }
+
+  /** Fixes the pass's range: the log's start to its end now; waits while the log is empty. */
+  private boolean startPass() throws InterruptedException {
+    if (nextBegin != null) {
+      positions = new HashMap<>(nextBegin);
+      passEnd = new HashMap<>(nextEnd);
+      segment = 0;
+      LOG.infof(
+          "job %s: pass %d reads %s from %s to %s",
+          spec.jobId(), pass, spec.topic(), positions, passEnd);
+      return true;
+    }
+    boolean logged = false;
+    while (!stopRequested) {
+      Map<Integer, Long> begin = feed.beginningOffsets();
+      Map<Integer, Long> end = feed.endOffsets();
+      boolean any = end.entrySet().stream().anyMatch(e -> e.getValue() > begin.get(e.getKey()));
+      if (any) {
+        positions = new HashMap<>(begin);
+        passEnd = new HashMap<>(end);
+        segment = 0;
+        LOG.infof(
+            "job %s: pass %d reads %s from %s to %s", spec.jobId(), pass, spec.topic(), begin, end);
+        return true;
+      }
+      if (!logged) {
+        status = JobStatus.of(JobStatus.State.WAITING_FOR_LABELS, "no labels on " + spec.topic());
+        LOG.infof("job %s waits for soft labels on %s", spec.jobId(), spec.topic());
+        logged = true;
+      }
+      TimeUnit.SECONDS.sleep(1);
+    }
+    return false;
+  }
+
+  private record InFlight(List<SoftLabel> labels, CompletableFuture<LabeledBatch> batch) {}
+
+  /** Trains one pass (or its rest, after a resume); false when stopped. */
+  private boolean runPass(StudentTrainer student, LabelAdmission admission) throws Exception {
+    status = JobStatus.of(JobStatus.State.TRAINING, "pass " + pass);
+    if (nextBegin == null) {
+      feed.start(positions, passEnd);
+    }
+    nextBegin = null;
+    nextEnd = null;
+    int batch = spec.batchSize();
+    long quota =
+        spec.checkpointInterval() > 0 ? (long) spec.checkpointInterval() * batch : Long.MAX_VALUE;
+    ShuffleBuffer<SoftLabel> buffer = new ShuffleBuffer<>(spec.shuffleBuffer(), segmentSeed());
+    ConsumedRanges consumed = new ConsumedRanges();
+    Deque<InFlight> inFlight = new ArrayDeque<>();
+    long taken = 0;
+    SoftLabel carry = null;
+    boolean ended = allConsumed();
+    while (true) {
+      if (stopRequested) {
+        cancel(inFlight);
+        return false;
+      }
+      // 1. Read until the buffer is full, the segment has its labels, or the pass ends. Past the
+      //    quota, only rejected records and the next segment's first label are taken.
+      while (!ended && carry == null && (taken >= quota || !buffer.isFull())) {
+        FeedItem item = feed.poll(WAIT);
+        if (item == null) {
+          if (stopRequested || !inFlight.isEmpty() || buffer.size() >= batch) {
+            break;
+          }
+          continue;
+        }
+        if (item instanceof FeedItem.EndOfRange) {
+          ended = true;
+          break;
+        }
+        if (item instanceof FeedItem.Rejected rejected) {
+          positions.put(rejected.partition(), rejected.offset() + 1);
+          consumed.add(rejected.partition(), rejected.offset());
+          skip(rejected.reason(), rejected.detail(), rejected.partition(), rejected.offset());
+        } else if (item instanceof FeedItem.Label read) {
+          SoftLabel label = read.label();
+          positions.put(label.partition(), label.offset() + 1);
+          try {
+            SoftLabel admitted = admission.admit(label);
+            if (taken < quota) {
+              consumed.add(label.partition(), label.offset());
+              buffer.add(admitted);
+              taken++;
+            } else {
+              carry = admitted;
+            }
+          } catch (LabelRejectedException e) {
+            consumed.add(label.partition(), label.offset());
+            skip(e.reason(), e.getMessage(), label.partition(), label.offset());
+          }
+        }
+        if (allConsumed()) {
+          ended = true;
+        }
+      }
+      if (ended && nextBegin == null) {
+        prefetchNextPass();
+      }
+      boolean closing = ended || carry != null;
+
+      // 2. Keep up to max-in-flight batches labelled ahead (online: teacher calls overlap steps).
+      while (inFlight.size() < targets.maxInFlight()
+          && (buffer.size() >= batch || (closing && !buffer.isEmpty()))) {
+        List<SoftLabel> drawn = buffer.draw(batch);
+        long batchSeed = mix(mix(spec.seed(), pass), step + inFlight.size() + 1);
+        inFlight.add(new InFlight(drawn, targets.label(drawn, batchSeed)));
+      }
+
+      // 3. Train the oldest batch.
+      if (!inFlight.isEmpty()) {
+        LabeledBatch labelled = await(inFlight.poll());
+        if (labelled == null) {
+          cancel(inFlight);
+          return false;
+        }
+        if (labelled.size() > 0) {
+          train(student, labelled);
+        }
+        continue;
+      }
+      if (!closing) {
+        continue;
+      }
+
+      // 4. Everything read in this segment is trained on: the checkpoint commits it.
+      boolean passDone = carry == null;
+      if (step > lastCheckpointStep) {
+        checkpoint(student, consumed, passDone, carry);
+      } else if (!consumed.isEmpty()) {
+        LOG.warnf(
+            "job %s: pass %d ended without a usable label since step %d; its last skipped records"
+                + " are in no manifest",
+            spec.jobId(), pass, step);
+      }
+      if (passDone) {
+        return true;
+      }
+      consumed.clear();
+      segment++;
+      buffer.reseed(segmentSeed());
+      consumed.add(carry.partition(), carry.offset());
+      buffer.add(carry);
+      taken = 1;
+      carry = null;
+    }
+  }
+
+  /**
+   * Once a pass is read to its end, the feed starts reading the next one while this pass's last
+   * batches train and its checkpoint is written: the pass boundary costs no waiting for Kafka. The
+   * next pass's labels are only taken after the checkpoint, so accounting is unchanged.
+   */
+  private void prefetchNextPass() {
+    if (pass + 1 >= spec.passes()) {
+      return;
+    }
+    Map<Integer, Long> begin = feed.beginningOffsets();
+    Map<Integer, Long> end = feed.endOffsets();
+    if (end.entrySet().stream().anyMatch(e -> e.getValue() > begin.get(e.getKey()))) {
+      feed.start(begin, end);
+      nextBegin = begin;
+      nextEnd = end;
+    }
+  }
+
+  private boolean allConsumed() {
+    for (Map.Entry<Integer, Long> end : passEnd.entrySet()) {
+      if (positions.getOrDefault(end.getKey(), 0L) < end.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The batch's labels, waiting through teacher outages; null when stopped. */
+  private LabeledBatch await(InFlight next) throws Exception {
+    long start = System.nanoTime();
+    boolean waiting = false;
+    try {
+      while (true) {
+        try {
+          LabeledBatch batch = next.batch().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          if (!targets.usesStoredDistributions()) {
+            metrics.teacherWaited(Duration.ofNanos(System.nanoTime() - start));
+          }
+          return batch;
+        } catch (TimeoutException e) {
+          if (stopRequested) {
+            next.batch().cancel(true);
+            return null;
+          }
+          if (!waiting && System.nanoTime() - start > 2_000_000_000L) {
+            waiting = true;
+            status = JobStatus.of(JobStatus.State.WAITING_FOR_TEACHER, "waiting for the teacher");
+          }
+        }
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TeacherRejectedException rejected) {
+        for (SoftLabel label : next.labels()) {
+          skip(
+              SkipReason.TEACHER_REJECTED,
+              rejected.getMessage(),
+              label.partition(),
+              label.offset());
+        }
+        return new LabeledBatch(new float[0], 0, null, null, List.of());
+      }
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } finally {
+      if (waiting) {
+        status = JobStatus.of(JobStatus.State.TRAINING, "pass " + pass);
+      }
+    }
+  }
+
+  private void train(StudentTrainer student, LabeledBatch batch) {
+    StepResult loss = student.step(batch);
+    if (!Float.isFinite(loss.total())) {
+      throw new IllegalStateException(
+          "job "
+              + spec.jobId()
+              + ": loss is "
+              + loss.total()
+              + " at step "
+              + (step + 1)
+              + "; lower distillery.trainer.learning-rate (now "
+              + spec.learningRate()
+              + ")");
+    }
+    step++;
+    samplesSeen += batch.size();
+    teachers.addAll(batch.teachers());
+    metrics.stepped(step, batch.size(), loss);
+    hooks.afterStep(pass, step, batch.size(), loss);
+  }
+
+  private void checkpoint(
+      StudentTrainer student, ConsumedRanges consumed, boolean passDone, SoftLabel carry)
+      throws Exception {
+    long started = System.nanoTime();
+    Map<Integer, Long> at = new TreeMap<>(positions);
+    if (carry != null) {
+      at.put(carry.partition(), carry.offset());
+    }
+    boolean last = passDone && pass == spec.passes() - 1;
+    CheckpointEvent manifest =
+        CheckpointEvent.newBuilder()
+            .setJobId(spec.jobId())
+            .setStep(step)
+            .setPass(pass)
+            .setSamplesSeen(samplesSeen)
+            .addAllConsumed(consumed.toProto(spec.topic()))
+            .addAllTeachers(teachers.cards())
+            .setLoss(spec.loss().toProto())
+            .setStudent(StudentModels.spec(spec.student(), student.parameterCount()))
+            .setCreatedAtMs(System.currentTimeMillis())
+            .setFinal(last)
+            .build();
+    TrainerState state;
+    synchronized (this) {
+      state =
+          new TrainerState(
+              TrainerState.FORMAT, pass, passDone, segment + 1, at, passEnd, skippedTotal);
+    }
+    Checkpoint written = checkpoints.write(manifest, student, state);
+    lastCheckpointStep = step;
+    feed.commit(at, "checkpoint " + written.dir().getFileName());
+    metrics.checkpointWritten(Duration.ofNanos(System.nanoTime() - started));
+    LOG.infof(
+        "job %s: checkpoint %s (pass %d%s, %d samples seen)",
+        spec.jobId(),
+        written.dir(),
+        pass,
+        last ? ", final" : passDone ? ", pass complete" : "",
+        samplesSeen);
+    hooks.afterCheckpoint(written);
+  }
+
+  private synchronized void skip(SkipReason reason, String detail, int partition, long offset) {
+    long count = skippedNow.merge(reason, 1L, Long::sum);
+    skippedTotal.merge(reason.tag(), 1L, Long::sum);
+    metrics.skipped(reason);
+    if (count <= LOGGED_SKIPS_PER_REASON || count % 1000 == 0) {
+      LOG.warnf(
+          "job %s skips %s-%d@%d (%s, %d so far): %s",
+          spec.jobId(), spec.topic(), partition, offset, reason.tag(), count, detail);
+    }
+  }
+
+  private void cancel(Deque<InFlight> inFlight) {
+    for (InFlight pending : inFlight) {
+      pending.batch().cancel(true);
+    }
+    inFlight.clear();
+  }
+
+  private long segmentSeed() {
+    return mix(mix(spec.seed(), pass), segment);
+  }
+
+  private static long mix(long seed, long value) {
+    return seed * 0x9E3779B97F4A7C15L + value;
+  }
+}

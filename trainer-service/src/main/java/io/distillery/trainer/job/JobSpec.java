@@ -1,0 +1,316 @@
+package io.distillery.trainer.job;
+
+import static io.distillery.trainer.job.OnlineSettings.require;
+
+import io.distillery.models.loss.Divergence;
+import io.distillery.models.loss.LossSettings;
+import io.distillery.models.nn.NetworkSpec;
+import io.distillery.models.nn.Networks;
+import io.distillery.trainer.config.TrainerConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Everything one distillation job needs, validated: the domain form of {@link TrainerConfig}, also
+ * built directly by tests and the benchmark.
+ *
+ * @param jobId names the consumer group, the checkpoint directory and the event key
+ * @param source offline (stored soft labels) or online (teacher asked about augmented views)
+ * @param topic soft-label topic
+ * @param student the student network
+ * @param loss the loss; alpha is the weight of the hard-label cross-entropy
+ * @param batchSize samples per step
+ * @param learningRate constant learning rate
+ * @param optimizer adam or sgd
+ * @param passes passes over the log
+ * @param shuffleBuffer labels held for shuffling, at least one batch
+ * @param seed seed of initialisation, shuffling and augmentation
+ * @param checkpointInterval steps between checkpoints, 0 = only at pass ends
+ * @param checkpointDir root of the checkpoint store
+ * @param teacherFilter train only on labels of this teacher model id
+ * @param datasetFilter train only on labels of this dataset
+ * @param online how an online job asks the teacher
+ */
+public record JobSpec(
+    String jobId,
+    Source source,
+    String topic,
+    NetworkSpec student,
+    LossSettings loss,
+    int batchSize,
+    float learningRate,
+    OptimizerKind optimizer,
+    int passes,
+    int shuffleBuffer,
+    int seed,
+    int checkpointInterval,
+    Path checkpointDir,
+    Optional<String> teacherFilter,
+    Optional<String> datasetFilter,
+    OnlineSettings online) {
+
+  private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
+  /** Validates every field, naming the configuration key and the value. */
+  public JobSpec {
+    require(
+        jobId != null && JOB_ID.matcher(jobId).matches() && !jobId.startsWith("."),
+        "job-id",
+        jobId,
+        "1-100 letters, digits, '.', '_' or '-', not starting with '.'");
+    require(topic != null && !topic.isBlank(), "soft-labels-topic", topic, "non-blank");
+    require(batchSize >= 1, "batch-size", batchSize, ">= 1");
+    require(learningRate > 0 && Float.isFinite(learningRate), "learning-rate", learningRate, "> 0");
+    require(passes >= 1, "passes", passes, ">= 1");
+    require(
+        shuffleBuffer >= batchSize, "shuffle-buffer", shuffleBuffer, ">= batch-size " + batchSize);
+    require(checkpointInterval >= 0, "checkpoint.interval-steps", checkpointInterval, ">= 0");
+  }
+
+  /** The consumer group of this job. */
+  public String consumerGroup() {
+    return "distillery-trainer-" + jobId;
+  }
+
+  /**
+   * A job with the defaults of {@link TrainerConfig}: offline, student 784-128-10, forward KL at T
+   * = 2 with alpha 0.5, batch 128, Adam 1e-3, 30 passes, shuffle buffer 4096, seed 1, a checkpoint
+   * every 500 steps.
+   */
+  public static JobSpec defaults(String jobId, Path checkpointDir) {
+    return new JobSpec(
+        jobId,
+        Source.OFFLINE,
+        "distill.soft-labels",
+        student(List.of(1L, 28L, 28L), List.of(128), 10, 0f),
+        LossSettings.of(Divergence.FORWARD_KL, 2f, 0.5f),
+        128,
+        1e-3f,
+        OptimizerKind.ADAM,
+        30,
+        4096,
+        1,
+        500,
+        checkpointDir,
+        Optional.empty(),
+        Optional.empty(),
+        OnlineSettings.defaults());
+  }
+
+  /** The job the configuration describes. */
+  public static JobSpec from(TrainerConfig config) {
+    TrainerConfig.Loss loss = config.loss();
+    Divergence divergence = Divergence.fromName(loss.divergence());
+    float param = loss.divergenceParam().orElse(divergence.defaultParam());
+    TrainerConfig.Online online = config.online();
+    return new JobSpec(
+        config.jobId(),
+        Source.fromName(config.source()),
+        config.softLabelsTopic(),
+        student(
+            config.student().inputShape(),
+            config.student().hiddenSizes(),
+            config.student().outputSize(),
+            config.student().dropout()),
+        new LossSettings(divergence, loss.temperature(), loss.alpha(), param),
+        config.batchSize(),
+        config.learningRate(),
+        OptimizerKind.fromName(config.optimizer()),
+        config.passes(),
+        config.shuffleBuffer(),
+        config.seed(),
+        config.checkpoint().intervalSteps(),
+        Path.of(config.checkpoint().dir()),
+        config.filter().teacherId().filter(s -> !s.isBlank()),
+        config.filter().dataset().filter(s -> !s.isBlank()),
+        new OnlineSettings(
+            online.topK(),
+            online.shiftPixels(),
+            online.mixupAlpha(),
+            online.maxInFlight(),
+            online.deadline(),
+            online.initialBackoff(),
+            online.maxBackoff()));
+  }
+
+  /**
+   * An MLP student: flatten, hidden ReLU layers (with dropout), a dense output layer. Its name
+   * (e.g. {@code mlp-784-128-10}) rebuilds it via {@link Networks#byName}, which is how the
+   * evaluator loads checkpoints.
+   *
+   * @throws IllegalArgumentException naming the student setting that is wrong
+   */
+  public static NetworkSpec student(
+      List<Long> inputShape, List<Integer> hiddenSizes, int outputSize, float dropout) {
+    require(!inputShape.isEmpty(), "student.input-shape", inputShape, "at least one dimension");
+    long features = 1;
+    long[] shape = new long[inputShape.size()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = inputShape.get(i);
+      require(shape[i] > 0, "student.input-shape", inputShape, "positive dimensions");
+      features *= shape[i];
+    }
+    require(outputSize >= 2, "student.output-size", outputSize, ">= 2");
+    require(dropout >= 0 && dropout < 1, "student.dropout", dropout, "in [0, 1)");
+    int[] sizes = new int[hiddenSizes.size() + 2];
+    sizes[0] = Math.toIntExact(features);
+    for (int i = 0; i < hiddenSizes.size(); i++) {
+      require(hiddenSizes.get(i) > 0, "student.hidden-sizes", hiddenSizes, "positive widths");
+      sizes[i + 1] = hiddenSizes.get(i);
+    }
+    sizes[sizes.length - 1] = outputSize;
+    return Networks.mlp(shape, sizes, dropout);
+  }
+
+  /** A copy with another job id. */
+  public JobSpec withJobId(String newJobId) {
+    return new Builder(this).jobId(newJobId).build();
+  }
+
+  /** A builder starting from this spec. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Copies a spec with some fields changed. */
+  public static final class Builder {
+    private String jobId;
+    private Source source;
+    private String topic;
+    private NetworkSpec student;
+    private LossSettings loss;
+    private int batchSize;
+    private float learningRate;
+    private OptimizerKind optimizer;
+    private int passes;
+    private int shuffleBuffer;
+    private int seed;
+    private int checkpointInterval;
+    private Path checkpointDir;
+    private Optional<String> teacherFilter;
+    private Optional<String> datasetFilter;
+    private OnlineSettings online;
+
+    private Builder(JobSpec spec) {
+      jobId = spec.jobId;
+      source = spec.source;
+      topic = spec.topic;
+      student = spec.student;
+      loss = spec.loss;
+      batchSize = spec.batchSize;
+      learningRate = spec.learningRate;
+      optimizer = spec.optimizer;
+      passes = spec.passes;
+      shuffleBuffer = spec.shuffleBuffer;
+      seed = spec.seed;
+      checkpointInterval = spec.checkpointInterval;
+      checkpointDir = spec.checkpointDir;
+      teacherFilter = spec.teacherFilter;
+      datasetFilter = spec.datasetFilter;
+      online = spec.online;
+    }
+
+    public Builder jobId(String value) {
+      jobId = value;
+      return this;
+    }
+
+    public Builder source(Source value) {
+      source = value;
+      return this;
+    }
+
+    public Builder topic(String value) {
+      topic = value;
+      return this;
+    }
+
+    public Builder student(NetworkSpec value) {
+      student = value;
+      return this;
+    }
+
+    public Builder loss(LossSettings value) {
+      loss = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      batchSize = value;
+      return this;
+    }
+
+    public Builder learningRate(float value) {
+      learningRate = value;
+      return this;
+    }
+
+    public Builder optimizer(OptimizerKind value) {
+      optimizer = value;
+      return this;
+    }
+
+    public Builder passes(int value) {
+      passes = value;
+      return this;
+    }
+
+    public Builder shuffleBuffer(int value) {
+      shuffleBuffer = value;
+      return this;
+    }
+
+    public Builder seed(int value) {
+      seed = value;
+      return this;
+    }
+
+    public Builder checkpointInterval(int value) {
+      checkpointInterval = value;
+      return this;
+    }
+
+    public Builder checkpointDir(Path value) {
+      checkpointDir = value;
+      return this;
+    }
+
+    public Builder teacherFilter(Optional<String> value) {
+      teacherFilter = value;
+      return this;
+    }
+
+    public Builder datasetFilter(Optional<String> value) {
+      datasetFilter = value;
+      return this;
+    }
+
+    public Builder online(OnlineSettings value) {
+      online = value;
+      return this;
+    }
+
+    /** The validated spec. */
+    public JobSpec build() {
+      return new JobSpec(
+          jobId,
+          source,
+          topic,
+          student,
+          loss,
+          batchSize,
+          learningRate,
+          optimizer,
+          passes,
+          shuffleBuffer,
+          seed,
+          checkpointInterval,
+          checkpointDir,
+          teacherFilter,
+          datasetFilter,
+          online);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package io.distillery.trainer.training;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import io.distillery.models.loss.DistillationLoss;
+import io.distillery.models.loss.LossSettings;
+import io.distillery.models.nn.NetworkSpec;
+import io.distillery.models.optim.ResumableAdam;
+import io.distillery.models.student.StudentModels;
+import io.distillery.trainer.job.OptimizerKind;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * A student being trained on DJL's PyTorch engine: network, optimizer and distillation loss. Each
+ * step runs in its own short-lived {@link NDManager}, so native memory stays flat (NOTES.md).
+ * Confined to one thread (PyTorch's grad mode is per thread).
+ */
+public final class StudentTrainer implements AutoCloseable {
+
+  // Engine.setRandomSeed is global: two jobs in one JVM must not interleave seeding and init.
+  private static final Object INIT_LOCK = new Object();
+  // DJL's PyTorch GradientCollector is process-wide ("only one can be collecting at a time"): jobs
+  // sharing a JVM (tests, the benchmark) take turns per step. A service runs one job: no
+  // contention.
+  private static final Object STEP_LOCK = new Object();
+
+  private final NetworkSpec network;
+  private final Model model;
+  private final Trainer trainer;
+  private final DistillationLoss loss;
+  private final ResumableAdam adam;
+
+  /**
+   * Builds the student, fresh or from a checkpoint.
+   *
+   * @param network the student network
+   * @param settings the loss
+   * @param optimizer adam or sgd
+   * @param learningRate constant learning rate
+   * @param seed initialisation seed (fresh students only)
+   * @param parameters saved parameters to continue from, or null for a fresh student
+   * @param optimizerState saved Adam state, or null
+   * @throws MalformedModelException when saved parameters or state do not fit the network
+   */
+  public StudentTrainer(
+      NetworkSpec network,
+      LossSettings settings,
+      OptimizerKind optimizer,
+      float learningRate,
+      int seed,
+      byte[] parameters,
+      byte[] optimizerState)
+      throws IOException, MalformedModelException {
+    this.network = network;
+    this.loss = new DistillationLoss(settings);
+    this.adam =
+        optimizer == OptimizerKind.ADAM
+            ? ResumableAdam.builder().learningRate(learningRate).build()
+            : null;
+    Optimizer chosen =
+        adam != null
+            ? adam
+            : Optimizer.sgd().setLearningRateTracker(Tracker.fixed(learningRate)).build();
+    this.model = Model.newInstance("student-" + network.name(), Device.cpu(), StudentModels.ENGINE);
+    try {
+      model.setBlock(network.newBlock());
+      synchronized (INIT_LOCK) {
+        if (parameters != null) {
+          // Before the trainer exists: Trainer.initialize caches the parameter arrays it finds.
+          model
+              .getBlock()
+              .loadParameters(
+                  model.getNDManager(), new DataInputStream(new ByteArrayInputStream(parameters)));
+        } else {
+          Engine.getEngine(StudentModels.ENGINE).setRandomSeed(seed);
+        }
+        this.trainer =
+            model.newTrainer(
+                new DefaultTrainingConfig(loss)
+                    .optOptimizer(chosen)
+                    .optDevices(new Device[] {Device.cpu()}));
+        trainer.initialize(network.inputShape(1));
+      }
+      if (adam != null) {
+        adam.bind(model.getBlock());
+        if (optimizerState != null) {
+          adam.restore(model.getBlock(), new ByteArrayInputStream(optimizerState));
+        }
+      }
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /** The network being trained. */
+  public NetworkSpec network() {
+    return network;
+  }
+
+  /** One optimizer step on a batch. */
+  public StepResult step(LabeledBatch batch) {
+    synchronized (STEP_LOCK) {
+      return stepAlone(batch);
+    }
+  }
+
+  private StepResult stepAlone(LabeledBatch batch) {
+    try (NDManager manager = trainer.getManager().newSubManager()) {
+      NDArray input = manager.create(batch.inputs(), network.inputShape(batch.size()));
+      NDList labels = loss.labels(manager, batch.soft(), batch.hard(), DataType.FLOAT32);
+      DistillationLoss.Terms terms;
+      try (GradientCollector collector = trainer.newGradientCollector()) {
+        NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
+        terms = loss.terms(labels, logits);
+        collector.backward(terms.total());
+      }
+      trainer.step();
+      return new StepResult(
+          terms.total().getFloat(), terms.hard().getFloat(), terms.soft().getFloat());
+    }
+  }
+
+  /** Number of trainable values. */
+  public long parameterCount() {
+    long count = 0;
+    for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
+      count += parameter.getValue().getArray().size();
+    }
+    return count;
+  }
+
+  /** Writes the parameters in DJL's format ({@value StudentModels#PARAMS_FILE}). */
+  public void writeParameters(OutputStream out) throws IOException {
+    StudentModels.writeParameters(model.getBlock(), out);
+  }
+
+  /** Whether the optimizer has state worth saving. */
+  public boolean hasOptimizerState() {
+    return adam != null;
+  }
+
+  /** Writes the optimizer state (Adam's moments and step counts). */
+  public void writeOptimizerState(OutputStream out) throws IOException {
+    if (adam == null) {
+      throw new IllegalStateException("SGD has no state to save");
+    }
+    adam.save(out);
+  }
+
+  /** The underlying model, for evaluation in the same thread. */
+  public Model model() {
+    return model;
+  }
+
+  @Override
+  public void close() {
+    trainer.close();
+    model.close();
+  }
+}
