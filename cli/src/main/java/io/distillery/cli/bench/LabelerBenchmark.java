@@ -67,6 +67,11 @@ public final class LabelerBenchmark implements Callable<Integer> {
   @Option(names = "--log-dir", defaultValue = "target/bench", description = "Service logs.")
   Path logDir;
 
+  @Option(
+      names = "--labeler-jvm-option",
+      description = "Extra JVM option for the labeler process (repeatable), e.g. a JFR recording.")
+  List<String> labelerJvmOptions = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     LabeledImages images = FashionMnist.train(FashionMnistLocator.locate()).head(prompts);
@@ -183,7 +188,7 @@ public final class LabelerBenchmark implements Callable<Integer> {
             Integer.toString(inFlight),
             "quarkus.log.level",
             "WARN"),
-        new ArrayList<>(),
+        labelerJvmOptions,
         logDir.resolve("labeler-bench-labeler.log"),
         Duration.ofMinutes(2));
   }
