@@ -1,12 +1,11 @@
 package io.distillery.evaluator.evalset;
 
 import io.distillery.models.data.LabeledImages;
+import io.distillery.models.digest.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * The held-out set checkpoints are scored on.
@@ -40,12 +39,7 @@ public record EvalSet(String id, LabeledImages data, int classes, String digest)
   }
 
   private static String digest(LabeledImages data) {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    MessageDigest sha = Sha256.newDigest();
     ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN);
     header.putInt(data.size()).putInt(data.channels()).putInt(data.rows()).putInt(data.cols());
     sha.update(header.array());
@@ -55,6 +49,6 @@ public record EvalSet(String id, LabeledImages data, int classes, String digest)
     ByteBuffer pixels = ByteBuffer.allocate(data.images().length * 4);
     pixels.asFloatBuffer().put(data.images());
     sha.update(pixels);
-    return HexFormat.of().formatHex(sha.digest());
+    return Sha256.hex(sha);
   }
 }

@@ -1,6 +1,7 @@
 package io.distillery.evaluator.teacher;
 
 import io.distillery.evaluator.evalset.EvalSet;
+import io.distillery.models.digest.Sha256;
 import io.distillery.proto.v1.TeacherCard;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -12,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -95,7 +94,7 @@ public final class ReferenceCache {
     // The sha comes from a remote card: keep only characters that cannot leave the directory.
     String safe = artifactSha256.replaceAll("[^A-Za-z0-9_-]", "_");
     if (safe.isEmpty() || safe.length() > 128) {
-      safe = sha256Hex(artifactSha256.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      safe = Sha256.hex(artifactSha256.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     return dir.resolve(safe + "-" + evalSet.digest().substring(0, 16) + ".ref");
   }
@@ -121,7 +120,7 @@ public final class ReferenceCache {
     out.write(values.array());
     out.flush();
     byte[] content = bytes.toByteArray();
-    out.write(sha256(content));
+    out.write(Sha256.of(content));
     out.flush();
 
     Files.createDirectories(file.getParent());
@@ -149,7 +148,7 @@ public final class ReferenceCache {
     }
     byte[] content = Arrays.copyOf(all, all.length - DIGEST_BYTES);
     byte[] trailer = Arrays.copyOfRange(all, all.length - DIGEST_BYTES, all.length);
-    if (!Arrays.equals(sha256(content), trailer)) {
+    if (!Arrays.equals(Sha256.of(content), trailer)) {
       throw new IOException("checksum mismatch: the file is damaged");
     }
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(content));
@@ -187,17 +186,5 @@ public final class ReferenceCache {
     } catch (IOException e) {
       // The next write replaces it anyway.
     }
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-  }
-
-  private static String sha256Hex(byte[] bytes) {
-    return java.util.HexFormat.of().formatHex(sha256(bytes));
   }
 }

@@ -2,6 +2,7 @@ package io.distillery.evaluator.support;
 
 import ai.djl.Model;
 import io.distillery.models.data.FashionMnist;
+import io.distillery.models.digest.Sha256;
 import io.distillery.models.nn.LogSoftmax;
 import io.distillery.models.nn.ModelRunner;
 import io.distillery.models.teacher.TeacherArtifacts;
@@ -55,7 +56,7 @@ public class FakeTeacherService implements Teacher {
       throws Exception {
     this.model = TeacherArtifacts.loadOnnx(modelDir, Map.of());
     this.runner = new ModelRunner(model, new long[] {1, 28, 28});
-    this.realSha256 = TeacherArtifacts.sha256(modelDir.resolve(TeacherArtifacts.ONNX_FILE));
+    this.realSha256 = Sha256.file(modelDir.resolve(TeacherArtifacts.ONNX_FILE));
     this.servedSha256 = realSha256;
   }
 

@@ -2,6 +2,7 @@ package io.distillery.models.checkpoint;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.distillery.models.digest.Sha256;
 import io.distillery.proto.v1.CheckpointEvent;
 import io.distillery.proto.v1.FileDigest;
 import java.io.IOException;
@@ -17,9 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -143,7 +142,7 @@ public final class CheckpointStore {
     String manifestSha;
     try {
       byte[] json = Files.readAllBytes(manifestFile);
-      manifestSha = sha256(json);
+      manifestSha = Sha256.hex(json);
       JsonFormat.parser().merge(new String(json, StandardCharsets.UTF_8), manifest);
     } catch (InvalidProtocolBufferException e) {
       throw new CheckpointException(
@@ -199,14 +198,8 @@ public final class CheckpointStore {
           "missing-file", file + " is listed in the manifest but missing");
     }
     String actual;
-    try (var in = Files.newInputStream(file)) {
-      MessageDigest digest = newDigest();
-      byte[] buffer = new byte[1 << 16];
-      int read;
-      while ((read = in.read(buffer)) > 0) {
-        digest.update(buffer, 0, read);
-      }
-      actual = HexFormat.of().formatHex(digest.digest());
+    try {
+      actual = Sha256.file(file);
     } catch (IOException e) {
       throw new CheckpointException("io", "cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -219,7 +212,7 @@ public final class CheckpointStore {
 
   private static FileDigest writeFile(Path file, String name, FileContent content)
       throws IOException {
-    MessageDigest digest = newDigest();
+    MessageDigest digest = Sha256.newDigest();
     try (OutputStream out =
         new DigestOutputStream(
             Files.newOutputStream(file, StandardOpenOption.CREATE_NEW), digest)) {
@@ -228,7 +221,7 @@ public final class CheckpointStore {
     fsync(file);
     return FileDigest.newBuilder()
         .setPath(name)
-        .setSha256(HexFormat.of().formatHex(digest.digest()))
+        .setSha256(Sha256.hex(digest))
         .setSizeBytes(Files.size(file))
         .build();
   }
@@ -270,18 +263,6 @@ public final class CheckpointStore {
       Files.deleteIfExists(path);
     } catch (IOException ignored) {
       // See deleteRecursively.
-    }
-  }
-
-  private static String sha256(byte[] bytes) {
-    return HexFormat.of().formatHex(newDigest().digest(bytes));
-  }
-
-  private static MessageDigest newDigest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
     }
   }
 }

@@ -3,17 +3,12 @@ package io.distillery.models.teacher;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import io.distillery.models.digest.Sha256;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.nn.Networks;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -107,7 +102,7 @@ public final class TeacherArtifacts {
         throw new java.nio.file.NoSuchFileException(
             file.toString(), null, "listed in " + TeacherCardFile.FILE_NAME + " but missing");
       }
-      String actual = sha256(file);
+      String actual = Sha256.file(file);
       if (!actual.equals(entry.sha256())) {
         throw new IOException(
             file
@@ -119,25 +114,5 @@ public final class TeacherArtifacts {
       }
     }
     return card;
-  }
-
-  /**
-   * Lower-case hex sha256 of a file, as the teacher card and lineage records carry it.
-   *
-   * @param file the file
-   * @return 64 hex digits
-   * @throws IOException if the file cannot be read
-   */
-  public static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 }

@@ -17,6 +17,7 @@ import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.LabeledImages;
 import io.distillery.models.data.ShiftAugmentation;
 import io.distillery.models.data.ValidationSplit;
+import io.distillery.models.digest.Sha256;
 import io.distillery.models.nn.ModelRunner;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.onnx.OnnxExporter;
@@ -317,14 +318,14 @@ public final class TeacherTrainer {
         TeacherCardFile.FILE_ONNX,
         new TeacherCardFile.FileEntry(
             onnx.getFileName().toString(),
-            TeacherArtifacts.sha256(onnx),
+            Sha256.file(onnx),
             Files.size(onnx),
             "onnx",
             OnnxExporter.OPSET));
     files.put(
         TeacherCardFile.FILE_PARAMS,
         new TeacherCardFile.FileEntry(
-            paramsName, TeacherArtifacts.sha256(params), Files.size(params), "djl-params", null));
+            paramsName, Sha256.file(params), Files.size(params), "djl-params", null));
     TeacherCardFile card =
         new TeacherCardFile(
             config.modelId(),

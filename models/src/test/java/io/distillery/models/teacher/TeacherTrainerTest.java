@@ -9,6 +9,7 @@ import ai.djl.Model;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.data.LabeledImages;
+import io.distillery.models.digest.Sha256;
 import io.distillery.models.nn.ModelRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -79,8 +80,7 @@ class TeacherTrainerTest {
     assertEquals("logits", card.output());
     assertEquals(report.testErrors(), card.training().testErrors());
     assertEquals(55_000, card.training().trainSamples());
-    assertEquals(
-        TeacherArtifacts.sha256(outputDir.resolve("model.onnx")), card.file("onnx").sha256());
+    assertEquals(Sha256.file(outputDir.resolve("model.onnx")), card.file("onnx").sha256());
     assertEquals(13, card.file("onnx").opset());
     assertEquals(card, TeacherArtifacts.checkFiles(outputDir));
     String json = Files.readString(outputDir.resolve(TeacherCardFile.FILE_NAME));

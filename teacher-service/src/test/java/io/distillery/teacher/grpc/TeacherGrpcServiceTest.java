@@ -11,6 +11,7 @@ import ai.djl.Model;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.data.LabeledImages;
+import io.distillery.models.digest.Sha256;
 import io.distillery.models.nn.ModelRunner;
 import io.distillery.models.teacher.TeacherArtifacts;
 import io.distillery.proto.v1.DescribeRequest;
@@ -110,7 +111,7 @@ class TeacherGrpcServiceTest {
   void describeReturnsTheCardWithTheArtifactsSha256() throws Exception {
     TeacherCard card = teacher.describe(DescribeRequest.getDefaultInstance()).await().atMost(WAIT);
     String onnxSha =
-        TeacherArtifacts.sha256(TinyTeacherResource.modelDir().resolve(TeacherArtifacts.ONNX_FILE));
+        Sha256.file(TinyTeacherResource.modelDir().resolve(TeacherArtifacts.ONNX_FILE));
     assertEquals(onnxSha, card.getArtifactSha256());
     assertEquals("OnnxRuntime", card.getEngine());
     assertEquals(Task.TASK_CLASSIFICATION, card.getTask());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.distillery.models.digest.Sha256;
 import io.distillery.models.teacher.TeacherArtifacts;
 import io.distillery.teacher.TinyTeacherResource;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ class TeacherLoaderTest {
       assertEquals("PyTorch", teacher.card().getEngine());
       try (var files = Files.list(dir)) {
         Path params = files.filter(f -> f.toString().endsWith(".params")).findFirst().orElseThrow();
-        assertEquals(TeacherArtifacts.sha256(params), teacher.card().getArtifactSha256());
+        assertEquals(Sha256.file(params), teacher.card().getArtifactSha256());
       }
       assertEquals(784, teacher.sampleSize());
     }
