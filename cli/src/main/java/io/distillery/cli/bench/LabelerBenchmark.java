@@ -1,5 +1,6 @@
 package io.distillery.cli.bench;
 
+import io.distillery.cli.process.ServiceProcess;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.localkafka.LocalKafkaBroker;
 import io.distillery.localkafka.RecordWriter;

@@ -1,6 +1,7 @@
 package io.distillery.cli.bench;
 
 import ai.djl.Model;
+import io.distillery.cli.process.ServiceProcess;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.data.LabeledImages;

@@ -1,4 +1,4 @@
-package io.distillery.cli.bench;
+package io.distillery.cli.process;
 
 import java.io.IOException;
 import java.net.ServerSocket;
