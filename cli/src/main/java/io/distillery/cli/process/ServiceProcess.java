@@ -125,6 +125,26 @@ public final class ServiceProcess implements AutoCloseable {
     return grpcPort;
   }
 
+  /** The HTTP port (health, metrics). */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The operating-system process, e.g. to check that it is gone. */
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
+  /** Whether the process still runs. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The service's log file. */
+  public Path log() {
+    return log;
+  }
+
   /** Resident set size of the process in bytes, from /proc; -1 where /proc is not available. */
   public long residentBytes() {
     try {

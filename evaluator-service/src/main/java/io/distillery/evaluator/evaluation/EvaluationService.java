@@ -191,7 +191,7 @@ public class EvaluationService {
         EvaluationEvents.scored(event, teacher, scores, evalSet, clock.millis());
     PromotionService.Settled settled = promotions.settle(state.orElseThrow(), scored, scores);
     if (settled.newlyPromoted()) {
-      metrics.promoted(event.getJobId(), event.getStep());
+      metrics.promoted(event.getJobId(), event.getStep(), scores.accuracy());
     }
     return settled.event();
   }

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
@@ -58,6 +59,18 @@ public class EvaluatorMetrics {
     Gauge.builder(PREFIX + "eval_set_images", evalSet, EvalSet::size)
         .description("Images in the eval set")
         .register(registry);
+    for (String subject : List.of("student", "teacher")) {
+      evaluations(subject, "ok");
+      evaluations(subject, "failed");
+    }
+  }
+
+  private Counter evaluations(String subject, String status) {
+    return Counter.builder(PREFIX + "evaluations")
+        .description("Evaluations produced, by subject and status")
+        .tag("subject", subject)
+        .tag("status", status)
+        .register(registry);
   }
 
   private Counter consumed(String outcome) {
@@ -93,14 +106,16 @@ public class EvaluatorMetrics {
         .increment();
   }
 
-  /** A job's promoted checkpoint moved. */
-  public void promoted(String job, long step) {
+  /** A job's promoted checkpoint moved to {@code step}, scored {@code accuracy}. */
+  public void promoted(String job, long step, double accuracy) {
     Counter.builder(PREFIX + "promotions")
         .description("Promotions of a job's best checkpoint")
         .tag("job", job)
         .register(registry)
         .increment();
-    gauges(job).promotedStep = step;
+    JobGauges gauges = gauges(job);
+    gauges.promotedStep = step;
+    gauges.promotedAccuracy = accuracy;
   }
 
   /** An evaluation was produced; OK ones update the job's gauges. */
@@ -108,12 +123,7 @@ public class EvaluatorMetrics {
     String subject =
         event.getSubject() == EvaluationSubject.SUBJECT_TEACHER ? "teacher" : "student";
     String status = event.getStatus() == EvaluationStatus.EVALUATION_OK ? "ok" : "failed";
-    Counter.builder(PREFIX + "evaluations")
-        .description("Evaluations produced, by subject and status")
-        .tag("subject", subject)
-        .tag("status", status)
-        .register(registry)
-        .increment();
+    evaluations(subject, status).increment();
     Timer.builder(PREFIX + "evaluation_duration")
         .description("Time to score one checkpoint, including any wait for the teacher")
         .tag("subject", subject)
@@ -170,6 +180,12 @@ public class EvaluatorMetrics {
         job,
         g,
         x -> x.promotedStep);
+    gauge(
+        "promoted_accuracy_ratio",
+        "Accuracy of the job's promoted checkpoint (this process's view)",
+        job,
+        g,
+        x -> x.promotedAccuracy);
     return g;
   }
 
@@ -187,5 +203,6 @@ public class EvaluatorMetrics {
     volatile double nll = Double.NaN;
     volatile double step = Double.NaN;
     volatile double promotedStep = Double.NaN;
+    volatile double promotedAccuracy = Double.NaN;
   }
 }

@@ -125,6 +125,13 @@ class EvaluationFlowTest {
             containsString(
                 "distillery_evaluator_latest_accuracy_ratio{job=\"job-real\"} " + accuracy))
         .body(containsString("distillery_evaluator_latest_step{job=\"job-real\"} 150.0"))
+        .body(
+            containsString(
+                "distillery_evaluator_promoted_accuracy_ratio{job=\"job-real\"} " + accuracy))
+        // Registered at start, so a "failed evaluations" panel shows 0 rather than no data.
+        .body(
+            containsString(
+                "distillery_evaluator_evaluations_total{status=\"failed\",subject=\"teacher\"}"))
         .body(containsString("distillery_evaluator_evaluation_duration_seconds_count"));
   }
 

@@ -46,6 +46,43 @@ public final class TeacherTrainer {
 
   private final TeacherTrainingConfig config;
   private final PrintStream log;
+  private final Listener listener;
+
+  /**
+   * Follows a training run batch by batch, e.g. to draw a progress bar. Called on the training
+   * thread; it only observes, so a listener never changes what is trained.
+   */
+  public interface Listener {
+    /** A listener that does nothing. */
+    Listener NONE = new Listener() {};
+
+    /**
+     * An epoch starts.
+     *
+     * @param epoch 1-based epoch number
+     * @param epochs epochs in the run
+     * @param batches batches this epoch will train
+     * @param samples images this epoch will train
+     */
+    default void epochStarted(int epoch, int epochs, int batches, int samples) {}
+
+    /**
+     * One batch was trained.
+     *
+     * @param epoch 1-based epoch number
+     * @param batch 1-based batch number within the epoch
+     * @param samples images trained so far in this epoch
+     * @param loss the batch's training loss
+     */
+    default void batchTrained(int epoch, int batch, int samples, float loss) {}
+
+    /**
+     * An epoch ended, validation included; called before its summary line is logged.
+     *
+     * @param stats the epoch's statistics
+     */
+    default void epochFinished(TrainingReport.EpochStats stats) {}
+  }
 
   /**
    * Creates a trainer.
@@ -54,8 +91,36 @@ public final class TeacherTrainer {
    * @param log where progress lines go (e.g. {@code System.out})
    */
   public TeacherTrainer(TeacherTrainingConfig config, PrintStream log) {
+    this(config, log, Listener.NONE);
+  }
+
+  /**
+   * Creates a trainer that also reports every batch to a listener. With a listener other than
+   * {@link Listener#NONE} the periodic in-epoch progress lines are left to the listener; the
+   * per-epoch and final lines still go to {@code log}.
+   *
+   * @param config what to train and where to write it
+   * @param log where progress lines go (e.g. {@code System.out})
+   * @param listener follows the run batch by batch
+   */
+  public TeacherTrainer(TeacherTrainingConfig config, PrintStream log, Listener listener) {
     this.config = config;
     this.log = log;
+    this.listener = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
+  /**
+   * Sets the DJL system properties a Distillery process wants unless already set: offline mode (the
+   * PyTorch natives come from the {@code pytorch-native-cpu} jar, nothing is downloaded) and one
+   * PyTorch thread (two shared cores; see NOTES.md).
+   */
+  public static void applyRuntimeDefaults() {
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", "1");
+    }
   }
 
   /**
@@ -146,11 +211,16 @@ public final class TeacherTrainer {
     }
   }
 
-  private DefaultTrainingConfig trainingConfig(int trainSize) {
+  private int batchesPerEpoch(int trainSize) {
     int batchesPerEpoch = (trainSize + config.batchSize() - 1) / config.batchSize();
     if (config.maxBatches() > 0) {
       batchesPerEpoch = Math.min(batchesPerEpoch, config.maxBatches());
     }
+    return batchesPerEpoch;
+  }
+
+  private DefaultTrainingConfig trainingConfig(int trainSize) {
+    int batchesPerEpoch = batchesPerEpoch(trainSize);
     int totalSteps = Math.max(1, batchesPerEpoch * config.epochs());
     Tracker learningRate =
         config.finalLearningRate() == config.learningRate()
@@ -178,6 +248,9 @@ public final class TeacherTrainer {
     int n = train.size();
     int per = train.sampleSize();
     int[] order = shuffled(n, random);
+    int plannedBatches = batchesPerEpoch(n);
+    listener.epochStarted(
+        epoch, config.epochs(), plannedBatches, Math.min(n, plannedBatches * config.batchSize()));
     int batches = 0;
     int samples = 0;
     int correct = 0;
@@ -217,9 +290,10 @@ public final class TeacherTrainer {
       }
       batches++;
       samples += count;
+      listener.batchTrained(epoch, batches, samples, losses.get(losses.size() - 1));
 
       long now = System.nanoTime();
-      if (now - lastReport > PROGRESS_NANOS) {
+      if (listener == Listener.NONE && now - lastReport > PROGRESS_NANOS) {
         lastReport = now;
         log.printf(
             Locale.ROOT,
@@ -244,6 +318,7 @@ public final class TeacherTrainer {
             validation.size(),
             elapsed,
             samples / Math.max(elapsed, 1e-9));
+    listener.epochFinished(stats);
     log.printf(
         Locale.ROOT,
         "epoch %d/%d: loss %.4f, train acc %.4f, validation acc %s, %.1f s, %.0f samples/s%n",

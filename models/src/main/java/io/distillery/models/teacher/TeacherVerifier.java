@@ -158,7 +158,7 @@ public final class TeacherVerifier {
       System.err.println("usage: TeacherVerifier <model-dir> [<fashion-mnist-dir>]");
       System.exit(2);
     }
-    TrainTeacherCommand.applyRuntimeDefaults();
+    TeacherTrainer.applyRuntimeDefaults();
     printVerification(
         System.out, Path.of(args[0]), FashionMnistLocator.locate(args.length > 1 ? args[1] : null));
   }

@@ -36,7 +36,7 @@ class TeacherTrainerTest {
 
   @BeforeAll
   static void trainAFewBatches() throws Exception {
-    TrainTeacherCommand.applyRuntimeDefaults();
+    TeacherTrainer.applyRuntimeDefaults();
     TeacherTrainingConfig config =
         TeacherTrainingConfig.defaults(FashionMnistLocator.locate(), outputDir)
             .withSchedule(1, BATCHES);

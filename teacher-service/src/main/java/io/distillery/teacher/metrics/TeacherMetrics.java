@@ -5,12 +5,40 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The teacher's Prometheus metrics, all prefixed {@code distillery_teacher_}. */
+/**
+ * The teacher's Prometheus metrics, all prefixed {@code distillery_teacher_}. Request and rejection
+ * counters of known tags are registered at zero so that dashboards and alerts see them before the
+ * first failure.
+ */
+// Started eagerly: the bean is otherwise created on its first call, and its meters with it.
+@Startup
 @ApplicationScoped
 public class TeacherMetrics implements BatcherListener {
+
+  /** The RPCs counted by {@link #request}. */
+  public static final List<String> RPCS = List.of("describe", "label", "label-stream");
+
+  /** The outcomes counted by {@link #request}. */
+  public static final List<String> OUTCOMES =
+      List.of("ok", "invalid", "rejected", "unavailable", "error");
+
+  /** The rejection reasons: {@code queue-full} and those of the request validator. */
+  public static final List<String> REJECTION_REASONS =
+      List.of(
+          "queue-full",
+          "empty-batch",
+          "batch-too-large",
+          "top-k",
+          "temperature",
+          "input-kind",
+          "shape",
+          "size",
+          "non-finite");
 
   private final MeterRegistry registry;
   private final Counter samples;
@@ -38,6 +66,14 @@ public class TeacherMetrics implements BatcherListener {
         Counter.builder("distillery_teacher_failed_batches")
             .description("Forward passes that failed")
             .register(registry);
+    for (String rpc : RPCS) {
+      for (String outcome : OUTCOMES) {
+        registry.counter("distillery_teacher_requests", "rpc", rpc, "outcome", outcome);
+      }
+    }
+    for (String reason : REJECTION_REASONS) {
+      registry.counter("distillery_teacher_rejections", "reason", reason);
+    }
   }
 
   /** Counts one finished RPC by its outcome (ok, invalid, rejected, unavailable, error). */

@@ -57,7 +57,9 @@ class TensorRtUnavailableTest {
     given()
         .get("/q/metrics")
         .then()
-        .body(containsString("distillery_teacher_model_loaded{engine=\"TensorRT\"} 0.0"));
+        .body(containsString("distillery_teacher_model_loaded{engine=\"TensorRT\"} 0.0"))
+        // Exported at zero from start-up, so rejection panels and alerts have a series.
+        .body(containsString("distillery_teacher_rejections_total{reason=\"queue-full\"} 0.0"));
   }
 
   @Test

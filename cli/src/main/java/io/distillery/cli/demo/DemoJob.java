@@ -1,0 +1,37 @@
+package io.distillery.cli.demo;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** One trainer job of a demo run: a kind, a seed, and the trainer settings derived from them. */
+public record DemoJob(JobKind kind, int seed) {
+
+  public String id() {
+    return kind.jobId(seed);
+  }
+
+  /** The trainer-service properties of this job. */
+  public Map<String, String> trainerProperties(DemoSettings.Training training, Path checkpoints) {
+    Map<String, String> properties = new HashMap<>();
+    properties.put("distillery.trainer.source", kind == JobKind.KD_ONLINE ? "online" : "offline");
+    properties.put(
+        "distillery.trainer.student.hidden-sizes",
+        training.hiddenSizes().stream().map(String::valueOf).collect(Collectors.joining(",")));
+    properties.put("distillery.trainer.passes", Integer.toString(training.passes()));
+    properties.put("distillery.trainer.batch-size", Integer.toString(training.batchSize()));
+    properties.put("distillery.trainer.learning-rate", Float.toString(training.learningRate()));
+    properties.put("distillery.trainer.seed", Integer.toString(seed));
+    properties.put("distillery.trainer.loss.temperature", Float.toString(training.temperature()));
+    properties.put(
+        "distillery.trainer.loss.alpha",
+        kind == JobKind.HARD ? "1.0" : Float.toString(training.alpha()));
+    properties.put("distillery.trainer.checkpoint.dir", checkpoints.toString());
+    properties.put(
+        "distillery.trainer.checkpoint.interval-steps",
+        Integer.toString(training.checkpointIntervalSteps()));
+    properties.putAll(training.extra());
+    return properties;
+  }
+}

@@ -1,0 +1,324 @@
+package io.distillery.cli.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.distillery.proto.v1.CheckpointEvent;
+import io.distillery.proto.v1.EvaluationEvent;
+import io.distillery.proto.v1.EvaluationMetrics;
+import io.distillery.proto.v1.EvaluationStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What a demo run measured: the teacher's and every job's test scores per checkpoint, the result
+ * table over the paired seeds, the gap recovered, the settings and the phase wall times.
+ *
+ * @param finishedAt when the run finished (UTC)
+ * @param machine cores, OS and JVM of the machine
+ * @param settings the distillation settings every job shared
+ * @param labels soft labels in the log (per pass)
+ * @param teacher the teacher's own scores
+ * @param jobs every job with its scores per checkpoint
+ * @param rows the result table, one row per model
+ * @param gapRecovered per seed, (errors_hard − errors_kd) / (errors_hard − errors_teacher)
+ * @param gapRecoveredOnline the same for the online job, when it ran
+ * @param phaseSeconds wall time of each phase
+ */
+public record DemoReport(
+    String finishedAt,
+    String machine,
+    Map<String, Object> settings,
+    long labels,
+    Row teacher,
+    List<JobResult> jobs,
+    List<Row> rows,
+    Stat gapRecovered,
+    Stat gapRecoveredOnline,
+    Map<String, Double> phaseSeconds) {
+
+  /** Test scores of one checkpoint. */
+  public record Point(
+      long step,
+      long samplesSeen,
+      double accuracy,
+      long errors,
+      double agreement,
+      double klTeacherStudent,
+      double nll) {
+
+    static Point of(EvaluationEvent event) {
+      EvaluationMetrics m = event.getMetrics();
+      return new Point(
+          event.getStep(),
+          event.getSamplesSeen(),
+          m.getAccuracy(),
+          m.getErrors(),
+          m.getAgreement(),
+          m.getKlTeacherStudent(),
+          m.getNll());
+    }
+  }
+
+  /** One job: its kind, seed, every scored checkpoint and the final one. */
+  public record JobResult(
+      String jobId, String kind, int seed, long parameters, List<Point> curve, Point last) {}
+
+  /** Mean, standard deviation, minimum and maximum over the paired seeds. */
+  public record Stat(double mean, double sd, double min, double max, int n) {
+
+    static Stat of(List<Double> values) {
+      if (values.isEmpty()) {
+        return null;
+      }
+      double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      double var =
+          values.size() < 2
+              ? 0
+              : values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum()
+                  / (values.size() - 1);
+      return new Stat(
+          mean,
+          Math.sqrt(var),
+          values.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+          values.stream().mapToDouble(Double::doubleValue).max().orElseThrow(),
+          values.size());
+    }
+  }
+
+  /** A row of the result table. */
+  public record Row(
+      String model,
+      long parameters,
+      Stat errors,
+      Stat accuracy,
+      Stat agreement,
+      Stat klTeacherStudent) {}
+
+  static DemoReport build(
+      DemoSettings settings,
+      CachedTeacher teacher,
+      List<DemoJob> jobs,
+      PipelineEvents events,
+      long labels) {
+    EvaluationEvent teacherEval =
+        events
+            .teacher()
+            .orElseThrow(
+                () -> new IllegalStateException("the evaluator published no teacher score"));
+    Row teacherRow =
+        new Row(
+            "teacher (" + teacher.card().id() + ")",
+            teacher.parameters(),
+            Stat.of(List.of((double) teacherEval.getMetrics().getErrors())),
+            Stat.of(List.of(teacherEval.getMetrics().getAccuracy())),
+            Stat.of(List.of(1.0)),
+            Stat.of(List.of(0.0)));
+    List<JobResult> results = new ArrayList<>();
+    for (DemoJob job : jobs) {
+      List<Point> curve =
+          events.evaluations(job.id()).stream()
+              .filter(e -> e.getStatus() == EvaluationStatus.EVALUATION_OK)
+              .map(Point::of)
+              .toList();
+      Point last =
+          events
+              .finalEvaluation(job.id())
+              .map(Point::of)
+              .orElseThrow(
+                  () -> new IllegalStateException("job " + job.id() + " has no final score"));
+      long parameters =
+          events
+              .finalCheckpoint(job.id())
+              .map(CheckpointEvent::getStudent)
+              .map(s -> s.getParameterCount())
+              .orElse(0L);
+      results.add(new JobResult(job.id(), job.kind().id(), job.seed(), parameters, curve, last));
+    }
+    List<Row> rows = new ArrayList<>();
+    rows.add(teacherRow);
+    for (JobKind kind : JobKind.values()) {
+      List<JobResult> ofKind = results.stream().filter(r -> r.kind().equals(kind.id())).toList();
+      if (!ofKind.isEmpty()) {
+        rows.add(
+            new Row(
+                kind.title(),
+                ofKind.get(0).parameters(),
+                Stat.of(ofKind.stream().map(r -> (double) r.last().errors()).toList()),
+                Stat.of(ofKind.stream().map(r -> r.last().accuracy()).toList()),
+                Stat.of(ofKind.stream().map(r -> r.last().agreement()).toList()),
+                Stat.of(ofKind.stream().map(r -> r.last().klTeacherStudent()).toList())));
+      }
+    }
+    double teacherErrors = teacherEval.getMetrics().getErrors();
+    return new DemoReport(
+        Instant.now().toString(),
+        thisMachine(),
+        settingsSummary(settings),
+        labels,
+        teacherRow,
+        results,
+        rows,
+        gap(results, JobKind.KD, teacherErrors),
+        gap(results, JobKind.KD_ONLINE, teacherErrors),
+        Map.of());
+  }
+
+  /** Per seed: the share of the hard-label student's excess errors that distillation removed. */
+  private static Stat gap(List<JobResult> results, JobKind kind, double teacherErrors) {
+    List<Double> recovered = new ArrayList<>();
+    for (JobResult job : results) {
+      if (!job.kind().equals(kind.id())) {
+        continue;
+      }
+      Optional<JobResult> hard =
+          results.stream()
+              .filter(r -> r.kind().equals(JobKind.HARD.id()) && r.seed() == job.seed())
+              .findFirst();
+      hard.ifPresent(
+          h ->
+              recovered.add(
+                  (h.last().errors() - job.last().errors()) / (h.last().errors() - teacherErrors)));
+    }
+    return Stat.of(recovered);
+  }
+
+  private static Map<String, Object> settingsSummary(DemoSettings settings) {
+    DemoSettings.Training t = settings.training();
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put(
+        "student",
+        "MLP 784-"
+            + t.hiddenSizes().stream().map(String::valueOf).collect(Collectors.joining("-"))
+            + "-10");
+    summary.put("seeds", settings.seeds());
+    summary.put("passes", t.passes());
+    summary.put("batchSize", t.batchSize());
+    summary.put("learningRate", t.learningRate());
+    summary.put("temperature", t.temperature());
+    summary.put("alphaHardWeight", t.alpha());
+    summary.put("prompts", settings.prompts());
+    summary.put("extraTrainerProperties", t.extra());
+    return summary;
+  }
+
+  private static String thisMachine() {
+    return Runtime.getRuntime().availableProcessors()
+        + " cores, "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.arch")
+        + ", Java "
+        + System.getProperty("java.version");
+  }
+
+  DemoReport withPhases(Map<String, Duration> phases) {
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    phases.forEach((name, time) -> seconds.put(name, time.toMillis() / 1000.0));
+    return new DemoReport(
+        finishedAt,
+        machine,
+        settings,
+        labels,
+        teacher,
+        jobs,
+        rows,
+        gapRecovered,
+        gapRecoveredOnline,
+        seconds);
+  }
+
+  /** The result table as Markdown, with the gap recovered and the settings under it. */
+  public String table() {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        "| model | params | test errors /10,000 | accuracy | agreement with teacher |"
+            + " KL(teacher‖student) |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (Row row : rows) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %s | %s | %s | %s |%n",
+              row.model(),
+              row.parameters(),
+              format(row.errors(), "%,.0f", "%.0f"),
+              format(row.accuracy(), "%.4f", "%.4f"),
+              format(row.agreement(), "%.4f", "%.4f"),
+              format(row.klTeacherStudent(), "%.4f", "%.4f")));
+    }
+    int seeds = rows.size() > 1 ? rows.get(1).errors().n() : 0;
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nStudents: mean ± standard deviation over %d paired seed%s %s (final checkpoints,"
+                + " Fashion-MNIST t10k).%n",
+            seeds,
+            seeds == 1 ? "" : "s",
+            settings.get("seeds")));
+    if (gapRecovered != null) {
+      out.append(gapLine("Distillation from the soft-label log", gapRecovered));
+    }
+    if (gapRecoveredOnline != null) {
+      out.append(gapLine("Online distillation", gapRecoveredOnline));
+    }
+    out.append("Settings: ").append(settings).append('\n');
+    return out.toString();
+  }
+
+  private static String gapLine(String what, Stat gap) {
+    return String.format(
+        Locale.ROOT,
+        "%s recovered %.0f%% of the teacher–scratch gap (per seed %.0f%%..%.0f%%, sd %.0f points).%n",
+        what,
+        100 * gap.mean(),
+        100 * gap.min(),
+        100 * gap.max(),
+        100 * gap.sd());
+  }
+
+  private static String format(Stat stat, String meanFormat, String sdFormat) {
+    if (stat == null) {
+      return "–";
+    }
+    String mean = String.format(Locale.ROOT, meanFormat, stat.mean());
+    return stat.n() < 2 ? mean : mean + " ± " + String.format(Locale.ROOT, sdFormat, stat.sd());
+  }
+
+  /** The wall time of each phase, one line. */
+  public String phaseTimes() {
+    double total = phaseSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+    return "Wall time: "
+        + phaseSeconds.entrySet().stream()
+            .map(e -> String.format(Locale.ROOT, "%s %s", e.getKey(), clock(e.getValue())))
+            .collect(Collectors.joining(", "))
+        + " — total "
+        + clock(total);
+  }
+
+  private static String clock(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
+  }
+
+  /** Writes report.json and report.html into {@code dir}. */
+  void write(Path dir) throws IOException {
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    json.writeValue(dir.resolve("report.json").toFile(), this);
+    Files.writeString(dir.resolve("report.html"), HtmlReport.render(this));
+  }
+
+  /** Reads a report.json written by {@link #write}. */
+  public static DemoReport read(Path file) throws IOException {
+    return new ObjectMapper().readValue(file.toFile(), DemoReport.class);
+  }
+}

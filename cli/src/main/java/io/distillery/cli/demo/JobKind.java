@@ -1,0 +1,34 @@
+package io.distillery.cli.demo;
+
+/** The jobs a demo runs per seed; they differ only in their targets. */
+public enum JobKind {
+  /** The student on ground-truth labels only (α = 1): the from-scratch baseline. */
+  HARD("hard", "student, hard labels"),
+  /** The same student on the teacher's soft labels from the log. */
+  KD("kd", "student, distilled (soft-label log)"),
+  /** The same student taught online by teacher-service on augmented views of each batch. */
+  KD_ONLINE("kd-online", "student, distilled online (consistent teaching)");
+
+  private final String id;
+  private final String title;
+
+  JobKind(String id, String title) {
+    this.id = id;
+    this.title = title;
+  }
+
+  /** Short name used in job ids, e.g. {@code kd}. */
+  public String id() {
+    return id;
+  }
+
+  /** Row title in the result table. */
+  public String title() {
+    return title;
+  }
+
+  /** The job id for a seed, e.g. {@code kd-s2}. */
+  public String jobId(int seed) {
+    return id + "-s" + seed;
+  }
+}

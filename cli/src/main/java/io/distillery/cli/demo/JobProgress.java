@@ -1,0 +1,111 @@
+package io.distillery.cli.demo;
+
+import io.distillery.cli.process.ServiceProcess;
+import io.distillery.cli.progress.Progress;
+import io.distillery.proto.v1.EvaluationEvent;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+/**
+ * One progress bar over the steps of every job, read from the trainers' {@code
+ * distillery_trainer_step} gauges, with the running jobs' latest test accuracy beside it.
+ */
+final class JobProgress implements AutoCloseable {
+
+  private final List<DemoJob> jobs;
+  private final long stepsPerJob;
+  private final PipelineEvents events;
+  private final Progress bar;
+  private final Map<String, ServiceProcess> running = new ConcurrentHashMap<>();
+  private final Map<String, Long> steps = new ConcurrentHashMap<>();
+
+  JobProgress(List<DemoJob> jobs, long stepsPerJob, PipelineEvents events, PrintStream out) {
+    this.jobs = jobs;
+    this.stepsPerJob = stepsPerJob;
+    this.events = events;
+    this.bar = Progress.start("training", jobs.size() * stepsPerJob, "steps", out);
+  }
+
+  void started(DemoJob job, ServiceProcess trainer) {
+    running.put(job.id(), trainer);
+  }
+
+  void finished(DemoJob job, EvaluationEvent last) {
+    running.remove(job.id());
+    steps.put(job.id(), stepsPerJob);
+  }
+
+  /** The job's latest step as last read from its trainer. */
+  long step(DemoJob job) {
+    return steps.getOrDefault(job.id(), 0L);
+  }
+
+  /**
+   * Refreshes the bar every second until every job's future is done; the first failure cancels the
+   * others and is rethrown.
+   */
+  void followUntilDone(List<Future<?>> futures) throws Exception {
+    while (true) {
+      refresh();
+      boolean allDone = true;
+      for (Future<?> future : futures) {
+        if (!future.isDone()) {
+          allDone = false;
+        } else if (!future.isCancelled()) {
+          try {
+            future.get();
+          } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            throw e.getCause() instanceof Exception cause ? cause : e;
+          }
+        }
+      }
+      if (allDone) {
+        refresh();
+        return;
+      }
+      Thread.sleep(Duration.ofSeconds(1).toMillis());
+    }
+  }
+
+  private void refresh() {
+    running.forEach(
+        (jobId, trainer) -> {
+          try {
+            double step = trainer.metric("distillery_trainer_step");
+            if (!Double.isNaN(step)) {
+              steps.merge(jobId, (long) step, Math::max);
+            }
+          } catch (Exception notNow) {
+            // Starting or stopping: the next refresh will tell.
+          }
+        });
+    bar.stepTo(steps.values().stream().mapToLong(Long::longValue).sum());
+    bar.setExtraMessage(
+        jobs.stream()
+            .filter(job -> running.containsKey(job.id()))
+            .map(
+                job ->
+                    job.id()
+                        + events
+                            .latestEvaluation(job.id())
+                            .map(
+                                e ->
+                                    String.format(
+                                        Locale.ROOT, " acc %.3f", e.getMetrics().getAccuracy()))
+                            .orElse(""))
+            .collect(Collectors.joining(" | ")));
+  }
+
+  @Override
+  public void close() {
+    bar.close();
+  }
+}

@@ -1,0 +1,209 @@
+package io.distillery.cli.produce;
+
+import io.distillery.cli.data.FashionMnistData;
+import io.distillery.cli.kafka.DurationConverter;
+import io.distillery.cli.kafka.KafkaAdmins;
+import io.distillery.cli.kafka.KafkaUnavailableException;
+import io.distillery.cli.progress.Progress;
+import io.distillery.localkafka.DistilleryTopics;
+import io.distillery.models.data.FashionMnist;
+import io.distillery.models.data.FashionMnistLocator;
+import io.distillery.models.data.LabeledImages;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code distillery produce}: puts prompts on the prompts topic. */
+@Command(
+    name = "produce",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Produce prompts to Kafka: Fashion-MNIST images (one PromptEvent per image, id <split>-<index>)"
+          + " or a JSON Lines file of PromptEvents in protobuf's JSON mapping (validated first,"
+          + " sent as protobuf).",
+      "Exit code 1 when the data or the cluster is not there, 2 for bad options."
+    })
+public final class ProduceCommand implements Callable<Integer> {
+
+  /** The two Fashion-MNIST splits. */
+  public enum Split {
+    train,
+    test
+  }
+
+  static final class Source {
+    @Option(
+        names = "--fashion-mnist",
+        paramLabel = "SPLIT",
+        description = "Produce the Fashion-MNIST split: ${COMPLETION-CANDIDATES}.")
+    Split split;
+
+    @Option(
+        names = "--file",
+        paramLabel = "FILE",
+        description = "Produce one PromptEvent per line of this JSON Lines file.")
+    Path file;
+  }
+
+  @Spec CommandSpec spec;
+
+  @ArgGroup(multiplicity = "1")
+  Source source;
+
+  @Option(
+      names = {"-b", "--bootstrap-servers"},
+      defaultValue = "localhost:9092",
+      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  String bootstrapServers;
+
+  @Option(
+      names = {"-t", "--topic"},
+      defaultValue = DistilleryTopics.PROMPTS,
+      description = "Topic to write (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(
+      names = "--limit",
+      defaultValue = "0",
+      description = "Fashion-MNIST: produce at most N images, 0 = all (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(
+      names = "--offset",
+      defaultValue = "0",
+      description = "Fashion-MNIST: start at image N (default: ${DEFAULT-VALUE}).")
+  int offset;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Fashion-MNIST directory (default: -D"
+              + FashionMnistLocator.PROPERTY
+              + ", $"
+              + FashionMnistLocator.ENV
+              + ", "
+              + FashionMnistLocator.DEFAULT_DIR
+              + ", else the Debian package is downloaded into --cache-dir).")
+  Path data;
+
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description = "Where a downloaded data set is kept (default: ${DEFAULT-VALUE}).")
+  Path cacheDir = defaultCacheDir();
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description = "How long to wait for the cluster (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = "--quiet", description = "No progress bar.")
+  boolean quiet;
+
+  /** {@code $XDG_CACHE_HOME/distillery}, else {@code ~/.cache/distillery}. */
+  public static Path defaultCacheDir() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("distillery");
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (source.file != null && (limit != 0 || offset != 0)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--limit and --offset apply to --fashion-mnist only");
+    }
+    if (limit < 0 || offset < 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--limit and --offset must be >= 0");
+    }
+    try {
+      if (source.file != null && !Files.isRegularFile(source.file)) {
+        throw new IOException("no such file: " + source.file);
+      }
+      // The cluster first: reading 60,000 images to learn that no broker runs wastes seconds.
+      try (Admin admin = KafkaAdmins.connect(bootstrapServers, timeout)) {
+        KafkaAdmins.requireTopics(admin, bootstrapServers, List.of(topic), timeout);
+      }
+      long total;
+      LabeledImages images = null;
+      if (source.file != null) {
+        total = PromptProducer.validateJsonLines(source.file);
+      } else {
+        images = loadImages();
+        total = images.size();
+      }
+      long start = System.nanoTime();
+      long produced;
+      try (PromptProducer producer = new PromptProducer(bootstrapServers, timeout);
+          Progress progress =
+              quiet ? null : Progress.start("Producing", total, "prompts", System.err)) {
+        LongConsumer report = progress == null ? n -> {} : progress::stepTo;
+        if (images != null) {
+          Split split = source.split;
+          produced =
+              producer.produceImages(
+                  topic, images, "fashion-mnist/" + split, split + "-", offset, report);
+        } else {
+          produced = producer.produceJsonLines(topic, source.file, report);
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      out.printf(
+          Locale.ROOT,
+          "Produced %,d prompts to %s on %s in %.1f s (%,.0f prompts/s)%n",
+          produced,
+          topic,
+          bootstrapServers,
+          seconds,
+          produced / Math.max(seconds, 1e-9));
+      out.flush();
+      return 0;
+    } catch (IOException | KafkaUnavailableException | PromptProducer.ProduceException e) {
+      err.println("distillery produce: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+  }
+
+  private LabeledImages loadImages() throws IOException {
+    Path dir =
+        data != null
+            ? FashionMnistLocator.locate(data.toString())
+            : FashionMnistData.locateOrFetch(cacheDir, new PrintStream(System.err, true));
+    LabeledImages all =
+        source.split == Split.train ? FashionMnist.train(dir) : FashionMnist.test(dir);
+    if (offset >= all.size()) {
+      throw new IOException(
+          "--offset " + offset + " is past the end of " + source.split + " (" + all.size() + ")");
+    }
+    int count = limit == 0 ? all.size() - offset : Math.min(limit, all.size() - offset);
+    if (offset == 0 && count == all.size()) {
+      return all;
+    }
+    return all.subset(IntStream.range(offset, offset + count).toArray());
+  }
+}

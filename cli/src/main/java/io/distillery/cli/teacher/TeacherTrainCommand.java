@@ -1,0 +1,306 @@
+package io.distillery.cli.teacher;
+
+import ai.djl.MalformedModelException;
+import io.distillery.cli.data.FashionMnistData;
+import io.distillery.cli.produce.ProduceCommand;
+import io.distillery.cli.progress.Progress;
+import io.distillery.models.data.FashionMnistLocator;
+import io.distillery.models.nn.Networks;
+import io.distillery.models.teacher.TeacherCardFile;
+import io.distillery.models.teacher.TeacherTrainer;
+import io.distillery.models.teacher.TeacherTrainingConfig;
+import io.distillery.models.teacher.TeacherVerifier;
+import io.distillery.models.teacher.TrainingReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code distillery teacher train}: trains the Fashion-MNIST teacher with DJL on PyTorch and writes
+ * a model directory (DJL parameters, ONNX export, teacher-card.json). See models/README.md.
+ */
+// Not mixinStandardHelpOptions: its --version would take the teacher's --version option.
+@Command(
+    name = "train",
+    sortOptions = false,
+    description = {
+      "Train a Fashion-MNIST teacher (DJL, PyTorch engine) and write a model directory: DJL"
+          + " parameters, an ONNX export and teacher-card.json. Then, unless --no-verify, compare"
+          + " ONNX Runtime with PyTorch on the test set.",
+      "The defaults are the teacher recipe: 20 epochs (≈9 min on one core)."
+    })
+public final class TeacherTrainCommand implements Callable<Integer> {
+
+  private static final TeacherTrainingConfig DEFAULTS =
+      TeacherTrainingConfig.defaults(Path.of("."), Path.of("."));
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Model directory to write (created if missing).")
+  Path out;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Fashion-MNIST directory (default: -D"
+              + FashionMnistLocator.PROPERTY
+              + ", $"
+              + FashionMnistLocator.ENV
+              + ", "
+              + FashionMnistLocator.DEFAULT_DIR
+              + ", else the Debian package is downloaded into --cache-dir).")
+  Path data;
+
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description = "Where a downloaded data set is kept (default: ${DEFAULT-VALUE}).")
+  Path cacheDir = ProduceCommand.defaultCacheDir();
+
+  @Option(names = "--epochs", description = "Passes over the training split (default: 20).")
+  int epochs = DEFAULTS.epochs();
+
+  @Option(names = "--batch-size", description = "Images per step (default: 128).")
+  int batchSize = DEFAULTS.batchSize();
+
+  @Option(names = "--lr", description = "Adam's initial learning rate (default: 0.001).")
+  float lr = DEFAULTS.learningRate();
+
+  @Option(
+      names = "--final-lr",
+      description =
+          "Learning rate at the last step, cosine decay; equal to --lr for a constant rate"
+              + " (default: the smaller of 5e-5 and --lr).")
+  Float finalLr;
+
+  @Option(
+      names = "--seed",
+      description = "Seeds weights, dropout, batch order, shifts (default: 1).")
+  int seed = DEFAULTS.seed();
+
+  @Option(names = "--shift", description = "±pixels of random shift augmentation (default: 2).")
+  int shift = DEFAULTS.shiftPixels();
+
+  @Option(
+      names = "--max-batches",
+      description = "Batches per epoch at most, 0 = all (default: 0; for quick runs).")
+  int maxBatches = DEFAULTS.maxBatches();
+
+  @Option(
+      names = "--validation",
+      description = "Training images held out for validation (default: 5000).")
+  int validation = DEFAULTS.validationSize();
+
+  @Option(
+      names = "--split-seed",
+      description = "Seed of the validation split every job shares (default: 42).")
+  long splitSeed = DEFAULTS.splitSeed();
+
+  @Option(
+      names = "--network",
+      description =
+          "fashion-cnn or mlp-<in>-<hidden>...-<out>[-dropout<rate>] (default: fashion-cnn).")
+  String network = DEFAULTS.network().name();
+
+  @Option(names = "--id", description = "Teacher id in the card (default: the network name).")
+  String id;
+
+  @Option(names = "--version", description = "Teacher version in the card (default: 1.0.0).")
+  String version = DEFAULTS.version();
+
+  @Option(
+      names = "--license",
+      description = "SPDX licence id of the trained model (default: Apache-2.0).")
+  String license = DEFAULTS.licenseSpdx();
+
+  @Option(names = "--threads", description = "PyTorch threads (default: 1).")
+  Integer threads;
+
+  @Option(names = "--no-verify", description = "Skip the ONNX Runtime vs PyTorch comparison.")
+  boolean noVerify;
+
+  @Option(names = "--quiet", description = "No progress bars.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream stdout = System.out;
+    TeacherTrainingConfig config;
+    try {
+      config =
+          new TeacherTrainingConfig(
+              Networks.byName(network),
+              Path.of("."),
+              out,
+              epochs,
+              batchSize,
+              lr,
+              finalLr == null ? Math.min(lr, DEFAULTS.finalLearningRate()) : finalLr,
+              seed,
+              shift,
+              maxBatches,
+              validation,
+              splitSeed,
+              id == null ? network : id,
+              version,
+              license);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (threads != null) {
+      if (threads < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1");
+      }
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+    }
+    try {
+      Path dataDir =
+          data != null
+              ? FashionMnistLocator.locate(data.toString())
+              : FashionMnistData.locateOrFetch(cacheDir, stdout);
+      config = withDataDir(config, dataDir);
+      TrainingReport report = train(config, stdout, !quiet);
+      if (!noVerify) {
+        TeacherVerifier.printVerification(stdout, out, dataDir);
+      }
+      printSummary(stdout, report);
+      return 0;
+    } catch (IOException | MalformedModelException e) {
+      System.err.println("distillery teacher train: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /**
+   * Trains a teacher with a progress bar per epoch on {@code out}; the trainer's per-epoch and
+   * final lines go to {@code out} as well. Sets the DJL defaults a Distillery process wants
+   * (offline, one PyTorch thread) unless already set.
+   *
+   * @param config what to train, from which data, into which directory
+   * @param out where the bars and the log lines go
+   * @return the report: per-epoch statistics, test errors, the card written
+   * @throws IOException if the data cannot be read or the directory cannot be written
+   * @throws MalformedModelException if DJL cannot save the model
+   */
+  public static TrainingReport train(TeacherTrainingConfig config, PrintStream out)
+      throws IOException, MalformedModelException {
+    return train(config, out, true);
+  }
+
+  /**
+   * Like {@link #train(TeacherTrainingConfig, PrintStream)}; {@code progress = false} leaves out
+   * the bars (the trainer then logs a line every 20 s within an epoch instead).
+   */
+  public static TrainingReport train(
+      TeacherTrainingConfig config, PrintStream out, boolean progress)
+      throws IOException, MalformedModelException {
+    TeacherTrainer.applyRuntimeDefaults();
+    if (!progress) {
+      return new TeacherTrainer(config, out).train();
+    }
+    try (EpochBars bars = new EpochBars(out)) {
+      return new TeacherTrainer(config, out, bars).train();
+    }
+  }
+
+  /** Prints the test accuracy and where the card and the model files are. */
+  public static void printSummary(PrintStream out, TrainingReport report) {
+    TeacherCardFile card = report.card();
+    Path dir = report.outputDir().toAbsolutePath().normalize();
+    out.printf(
+        Locale.ROOT,
+        "Teacher %s %s: test accuracy %.2f%% (%,d errors of %,d), %d epoch%s in %.1f s"
+            + " (%,.0f images/s)%n",
+        card.id(),
+        card.version(),
+        100 * report.testAccuracy(),
+        report.testErrors(),
+        report.testSamples(),
+        report.epochs().size(),
+        report.epochs().size() == 1 ? "" : "s",
+        report.trainingSeconds(),
+        report.samplesPerSecond());
+    out.printf("Model directory: %s%n", dir);
+    out.printf("  %-20s the teacher card%n", TeacherCardFile.FILE_NAME);
+    for (TeacherCardFile.FileEntry file : card.files().values()) {
+      out.printf(Locale.ROOT, "  %-20s %s, %,d bytes%n", file.name(), file.format(), file.bytes());
+    }
+  }
+
+  private static TeacherTrainingConfig withDataDir(TeacherTrainingConfig c, Path dataDir) {
+    return new TeacherTrainingConfig(
+        c.network(),
+        dataDir,
+        c.outputDir(),
+        c.epochs(),
+        c.batchSize(),
+        c.learningRate(),
+        c.finalLearningRate(),
+        c.seed(),
+        c.shiftPixels(),
+        c.maxBatches(),
+        c.validationSize(),
+        c.splitSeed(),
+        c.modelId(),
+        c.version(),
+        c.licenseSpdx());
+  }
+
+  /** One progress bar per epoch, counting images, with the epoch's running mean loss. */
+  private static final class EpochBars implements TeacherTrainer.Listener, AutoCloseable {
+    private final PrintStream out;
+    private Progress bar;
+    private double lossSum;
+
+    EpochBars(PrintStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void epochStarted(int epoch, int epochs, int batches, int samples) {
+      close();
+      lossSum = 0;
+      bar = Progress.start(String.format("Epoch %d/%d", epoch, epochs), samples, "images", out);
+    }
+
+    @Override
+    public void batchTrained(int epoch, int batch, int samples, float loss) {
+      lossSum += loss;
+      if (bar != null) {
+        bar.stepTo(samples);
+        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", lossSum / batch));
+      }
+    }
+
+    @Override
+    public void epochFinished(TrainingReport.EpochStats stats) {
+      close();
+    }
+
+    @Override
+    public void close() {
+      if (bar != null) {
+        bar.close();
+        bar = null;
+      }
+    }
+  }
+}

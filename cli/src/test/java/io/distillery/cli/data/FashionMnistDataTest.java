@@ -1,0 +1,78 @@
+package io.distillery.cli.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.distillery.models.data.FashionMnist;
+import io.distillery.models.data.FashionMnistLocator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FashionMnistDataTest {
+  private static final PrintStream DISCARD = new PrintStream(OutputStream.nullOutputStream());
+
+  @Test
+  void prefersTheInstalledDataSet(@TempDir Path cache) throws IOException {
+    Path installed;
+    try {
+      installed = FashionMnistLocator.locate();
+    } catch (java.io.FileNotFoundException e) {
+      assumeTrue(false, "Fashion-MNIST is not installed here: " + e.getMessage());
+      return;
+    }
+    assertEquals(installed, FashionMnistData.locateOrFetch(cache, DISCARD));
+    try (var files = Files.list(cache)) {
+      assertEquals(0, files.count(), "nothing fetched when the data set is installed");
+    }
+  }
+
+  @Test
+  void reusesAnEarlierDownload(@TempDir Path cache) throws IOException {
+    Path dir = cache.resolve("usr/share/datasets/fashion-mnist");
+    Files.createDirectories(dir);
+    for (String file : FashionMnist.FILES) {
+      Files.writeString(dir.resolve(file), "x");
+    }
+    // A bogus package name proves nothing is downloaded.
+    assertEquals(dir, FashionMnistData.fetch(cache, DISCARD, "no-such-package-distillery"));
+  }
+
+  @Test
+  void downloadsTheDebianPackageWithoutRoot(@TempDir Path cache) throws IOException {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/apt-get")), "needs apt-get");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Path dir =
+        FashionMnistData.fetch(
+            cache, new PrintStream(log, true, StandardCharsets.UTF_8), FashionMnistData.PACKAGE);
+    assertEquals(cache.resolve("usr/share/datasets/fashion-mnist"), dir);
+    assertEquals(10_000, FashionMnist.test(dir).size());
+    try (var files = Files.list(cache)) {
+      assertEquals(1, files.count(), "only usr/ remains, the download dir is gone");
+    }
+    assertTrue(log.toString(StandardCharsets.UTF_8).contains("extracted to"), log.toString());
+  }
+
+  @Test
+  void saysWhatToDoWhenThePackageCannotBeFetched(@TempDir Path cache) {
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> FashionMnistData.fetch(cache, DISCARD, "no-such-package-distillery"));
+    String message = e.getMessage();
+    assertTrue(message.contains("sudo apt-get install no-such-package-distillery"), message);
+    assertTrue(message.contains(FashionMnistLocator.ENV), message);
+    assertTrue(message.contains("-D" + FashionMnistLocator.PROPERTY), message);
+    assertTrue(message.contains("train-images-idx3-ubyte.gz"), message);
+    assertTrue(message.contains("no-such-package-distillery"), message);
+    assertTrue(!message.contains("\n"), "one line: " + message);
+  }
+}

@@ -1,0 +1,219 @@
+package io.distillery.cli.produce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distillery.cli.DistilleryCommand;
+import io.distillery.localkafka.LocalKafkaBroker;
+import io.distillery.localkafka.TopicReader;
+import io.distillery.models.data.LabeledImages;
+import io.distillery.proto.v1.PromptEvent;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** PromptProducer and {@code distillery produce} against a real broker in this JVM. */
+class ProduceTest {
+
+  private static LocalKafkaBroker kafka;
+
+  @BeforeAll
+  static void startKafka() {
+    kafka = LocalKafkaBroker.builder().build().start();
+    kafka.createTopics(List.of("images", "lines", "cli-lines", "cli-images"), 2);
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    kafka.close();
+  }
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run distillery(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        new CommandLine(new DistilleryCommand())
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static Map<String, PromptEvent> read(String topic, int expected) throws Exception {
+    Map<String, PromptEvent> byKey = new LinkedHashMap<>();
+    for (ConsumerRecord<String, byte[]> r :
+        TopicReader.read(kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(30))) {
+      byKey.put(r.key(), PromptEvent.parseFrom(r.value()));
+    }
+    return byKey;
+  }
+
+  @Test
+  void producesOnePromptPerImage() throws Exception {
+    int n = 5;
+    float[] pixels = new float[n * 784];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      pixels[i * 784 + i] = 0.5f + i / 10f;
+      labels[i] = 9 - i;
+    }
+    LabeledImages images = new LabeledImages(pixels, labels, 1, 28, 28);
+    List<Long> reported = new ArrayList<>();
+    try (PromptProducer producer = new PromptProducer(kafka.bootstrapServers())) {
+      assertEquals(
+          n,
+          producer.produceImages(
+              "images", images, "fashion-mnist/train", "train-", 100, reported::add));
+    }
+    assertEquals(n, reported.get(reported.size() - 1));
+
+    Map<String, PromptEvent> prompts = read("images", n);
+    assertEquals(
+        List.of("train-100", "train-101", "train-102", "train-103", "train-104"),
+        prompts.keySet().stream().sorted().toList());
+    PromptEvent third = prompts.get("train-102");
+    assertEquals("train-102", third.getId());
+    assertEquals("fashion-mnist/train", third.getDataset());
+    assertEquals(7, third.getLabel());
+    assertEquals(List.of(1L, 28L, 28L), third.getInput().getTensor().getShapeList());
+    assertEquals(784, third.getInput().getTensor().getValuesCount());
+    assertEquals(0.7f, third.getInput().getTensor().getValues(2), 1e-6);
+    assertTrue(third.getCreatedAtMs() > 0);
+  }
+
+  @Test
+  void producesJsonLinesAsProtobuf(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("prompts.jsonl");
+    Files.writeString(
+        file,
+        """
+        {"id": "p1", "dataset": "demo", "label": 3, "input": {"tensor": {"shape": [2], "values": [0.5, 1]}}}
+
+        {"dataset": "demo", "attributes": {"source": "test"}}
+        """);
+    AtomicLong acked = new AtomicLong();
+    try (PromptProducer producer = new PromptProducer(kafka.bootstrapServers())) {
+      assertEquals(2, producer.produceJsonLines("lines", file, acked::set));
+    }
+    assertEquals(2, acked.get());
+    Map<String, PromptEvent> prompts = read("lines", 2);
+    assertEquals(3, prompts.get("p1").getLabel());
+    assertEquals(List.of(0.5f, 1f), prompts.get("p1").getInput().getTensor().getValuesList());
+    // No id: the key is the line number.
+    assertEquals("test", prompts.get("3").getAttributesOrThrow("source"));
+  }
+
+  @Test
+  void aBadLineNamesFileAndLineAndSendsNothing(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.jsonl");
+    Files.writeString(file, "{\"id\": \"ok\"}\n{\"id\": \"x\", \"labl\": 3}\n");
+    try (PromptProducer producer = new PromptProducer(kafka.bootstrapServers())) {
+      IOException e =
+          assertThrows(IOException.class, () -> producer.produceJsonLines("lines", file, n -> {}));
+      assertTrue(e.getMessage().startsWith(file + ":2: "), e.getMessage());
+      assertTrue(e.getMessage().contains("labl"), e.getMessage());
+    }
+    Files.writeString(file, "{\"id\": \"ok\"}\n{\"id\": \"x\",\n");
+    IOException e = assertThrows(IOException.class, () -> PromptProducer.validateJsonLines(file));
+    assertTrue(e.getMessage().startsWith(file + ":2: "), e.getMessage());
+  }
+
+  @Test
+  void produceCommandSendsAFileAndSummarises(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("prompts.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      lines.append("{\"id\": \"c").append(i).append("\", \"dataset\": \"demo\"}\n");
+    }
+    Files.writeString(file, lines);
+    Run run =
+        distillery(
+            "produce",
+            "-b",
+            kafka.bootstrapServers(),
+            "-t",
+            "cli-lines",
+            "--file",
+            file.toString());
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().startsWith("Produced 50 prompts to cli-lines on "), run.out());
+    assertTrue(run.out().contains("prompts/s"), run.out());
+    assertEquals(50, read("cli-lines", 50).size());
+  }
+
+  @Test
+  void produceCommandSendsASliceOfFashionMnist() throws Exception {
+    Run run =
+        distillery(
+            "produce",
+            "-b",
+            kafka.bootstrapServers(),
+            "-t",
+            "cli-images",
+            "--fashion-mnist",
+            "test",
+            "--offset",
+            "10",
+            "--limit",
+            "20",
+            "--quiet");
+    assertEquals(0, run.exitCode(), run.err());
+    Map<String, PromptEvent> prompts = read("cli-images", 20);
+    assertEquals(20, prompts.size());
+    assertTrue(
+        prompts.containsKey("test-10") && prompts.containsKey("test-29"),
+        prompts.keySet().toString());
+    assertEquals("fashion-mnist/test", prompts.get("test-10").getDataset());
+  }
+
+  @Test
+  void produceCommandErrorsAreOneLine(@TempDir Path dir) throws Exception {
+    Run missingFile =
+        distillery("produce", "-b", kafka.bootstrapServers(), "--file", dir + "/none.jsonl");
+    assertEquals(1, missingFile.exitCode());
+    assertEquals(
+        "distillery produce: no such file: " + dir + "/none.jsonl", missingFile.err().strip());
+
+    Path file = dir.resolve("p.jsonl");
+    Files.writeString(file, "{\"id\": \"a\"}\n");
+    Run missingTopic =
+        distillery(
+            "produce", "-b", kafka.bootstrapServers(), "-t", "nope", "--file", file.toString());
+    assertEquals(1, missingTopic.exitCode());
+    assertTrue(
+        missingTopic.err().startsWith("distillery produce: topic nope not found on "),
+        missingTopic.err());
+    assertEquals(1, missingTopic.err().strip().lines().count(), missingTopic.err());
+
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Run unreachable =
+        distillery(
+            "produce", "-b", "127.0.0.1:" + port, "--timeout", "2s", "--file", file.toString());
+    assertEquals(1, unreachable.exitCode());
+    assertTrue(
+        unreachable.err().startsWith("distillery produce: cannot reach Kafka at 127.0.0.1:" + port),
+        unreachable.err());
+    assertEquals(1, unreachable.err().strip().lines().count(), unreachable.err());
+  }
+}
