@@ -121,14 +121,14 @@ public final class DemoStack implements AutoCloseable {
         });
   }
 
-  private ServiceProcess service(Path jar, Map<String, String> properties, String name)
+  private ServiceProcess service(
+      Path jar, Map<String, String> properties, String name, String... jvmOptions)
       throws Exception {
-    Map<String, String> all = new HashMap<>(properties);
-    // The demo's console is for progress; the services keep their INFO logs in files.
-    all.putIfAbsent("quarkus.log.console.color", "false");
+    List<String> options = new ArrayList<>(List.of("-Xmx1g"));
+    options.addAll(List.of(jvmOptions));
     ServiceProcess process =
         ServiceProcess.start(
-            jar, all, List.of("-Xmx1g"), logDir.resolve(name + ".log"), START_TIMEOUT);
+            jar, properties, options, logDir.resolve(name + ".log"), START_TIMEOUT);
     started.add(process);
     everyProcess.add(process.handle());
     return process;
@@ -142,7 +142,9 @@ public final class DemoStack implements AutoCloseable {
     all.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     all.put("quarkus.grpc.clients.teacher.host", "127.0.0.1");
     all.put("quarkus.grpc.clients.teacher.port", Integer.toString(teacher.grpcPort()));
-    ServiceProcess trainer = service(jars.trainer(), all, "trainer-" + jobId);
+    // One PyTorch thread per job: jobs train side by side, one core each.
+    ServiceProcess trainer =
+        service(jars.trainer(), all, "trainer-" + jobId, "-Dai.djl.pytorch.num_threads=1");
     synchronized (trainers) {
       trainers.put(jobId, trainer);
     }
