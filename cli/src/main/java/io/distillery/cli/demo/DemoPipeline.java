@@ -200,6 +200,15 @@ public final class DemoPipeline {
     }
   }
 
+  /** Whether the trainer says its job failed; a trainer too busy to answer has not failed. */
+  private static boolean jobFailed(ServiceProcess trainer) throws InterruptedException {
+    try {
+      return trainer.metric("distillery_trainer_job_failed") == 1;
+    } catch (java.io.IOException busy) {
+      return false;
+    }
+  }
+
   private Void runJob(DemoStack stack, PipelineEvents events, DemoJob job, JobProgress progress)
       throws Exception {
     ServiceProcess trainer =
@@ -214,8 +223,7 @@ public final class DemoPipeline {
         throw new IllegalStateException(
             "the trainer of job " + job.id() + " stopped; see " + trainer.log());
       }
-      double failed = trainer.metric("distillery_trainer_job_failed");
-      if (failed == 1) {
+      if (jobFailed(trainer)) {
         throw new IllegalStateException("job " + job.id() + " failed; see " + trainer.log());
       }
       long step = progress.step(job);

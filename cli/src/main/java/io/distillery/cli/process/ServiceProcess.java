@@ -20,6 +20,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
 
+  /**
+   * HTTP/1.1 (no h2c upgrade) with timeouts: a busy service must never hang its caller, and a
+   * request left unanswered is a failure the caller can retry.
+   */
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
   private final Process process;
   private final int httpPort;
   private final int grpcPort;
@@ -72,7 +84,6 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   private void awaitReady(Duration timeout) throws InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
     HttpRequest ready =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
             .timeout(Duration.ofSeconds(2))
@@ -84,7 +95,7 @@ public final class ServiceProcess implements AutoCloseable {
             "service exited with code " + process.exitValue() + "; see " + log);
       }
       try {
-        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
           return;
         }
       } catch (IOException notYet) {
@@ -116,8 +127,10 @@ public final class ServiceProcess implements AutoCloseable {
   /** The service's Prometheus metrics as text. */
   public String metrics() throws IOException, InterruptedException {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics")).build();
-    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
+            .timeout(REQUEST_TIMEOUT)
+            .build();
+    return HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** The gRPC port. */

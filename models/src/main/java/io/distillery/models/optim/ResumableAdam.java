@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -20,11 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Adam (Kingma and Ba 2015) with a constant learning rate whose state — first and second moments
- * and the step count of every parameter — can be saved with a checkpoint and restored, so a resumed
- * job continues exactly where it stopped. DJL's own {@code Adam} keeps that state in private fields
- * and cannot be checkpointed. The update itself is DJL's fused {@code adamUpdate} (the same kernel
- * DJL's Adam calls), so both optimizers take identical steps.
+ * Adam (Kingma and Ba 2015) with a constant or scheduled learning rate whose state — first and
+ * second moments and the step count of every parameter — can be saved with a checkpoint and
+ * restored, so a resumed job continues exactly where it stopped. DJL's own {@code Adam} keeps that
+ * state in private fields and cannot be checkpointed. The update itself is DJL's fused {@code
+ * adamUpdate} (the same kernel DJL's Adam calls), so both optimizers take identical steps.
  *
  * <p>The state is keyed by the parameter's path in its block (e.g. {@code 01Linear_weight}), not by
  * DJL's per-instance parameter ids, so it loads into a freshly built network of the same shape.
@@ -35,6 +36,7 @@ public final class ResumableAdam extends Optimizer {
   private static final int VERSION = 1;
 
   private final float learningRate;
+  private final Tracker learningRateTracker;
   private final float beta1;
   private final float beta2;
   private final float epsilon;
@@ -45,6 +47,7 @@ public final class ResumableAdam extends Optimizer {
   private ResumableAdam(Builder builder) {
     super(builder);
     this.learningRate = builder.learningRate;
+    this.learningRateTracker = builder.learningRateTracker;
     this.beta1 = builder.beta1;
     this.beta2 = builder.beta2;
     this.epsilon = builder.epsilon;
@@ -70,16 +73,18 @@ public final class ResumableAdam extends Optimizer {
   @Override
   public void update(String parameterId, NDArray weight, NDArray grad) {
     Moments state = moments.computeIfAbsent(parameterId, id -> initial(id, weight));
+    float rate =
+        learningRateTracker == null ? learningRate : learningRateTracker.getNewValue(state.steps);
     state.steps++;
     double correction1 = 1 - Math.pow(beta1, state.steps);
     double correction2 = 1 - Math.pow(beta2, state.steps);
-    float biasCorrected = (float) (learningRate * Math.sqrt(correction2) / correction1);
+    float biasCorrected = (float) (rate * Math.sqrt(correction2) / correction1);
     weight
         .getNDArrayInternal()
         .adamUpdate(
             new NDList(weight, grad, state.mean, state.variance),
             new NDList(weight),
-            learningRate,
+            rate,
             biasCorrected,
             getWeightDecay(),
             rescaleGrad,
@@ -253,6 +258,7 @@ public final class ResumableAdam extends Optimizer {
   /** Builds a {@link ResumableAdam}. */
   public static final class Builder extends OptimizerBuilder<Builder> {
     private float learningRate = 1e-3f;
+    private Tracker learningRateTracker;
     private float beta1 = 0.9f;
     private float beta2 = 0.999f;
     private float epsilon = 1e-8f;
@@ -265,6 +271,17 @@ public final class ResumableAdam extends Optimizer {
         throw new IllegalArgumentException("Adam learning rate must be > 0, got " + value);
       }
       this.learningRate = value;
+      return this;
+    }
+
+    /**
+     * A learning rate per update instead of the constant one: called before each update of a
+     * parameter with the number of updates that parameter has had (0 for the first), a count that
+     * is saved and restored with the state, so a schedule of it resumes exactly. A tracker may also
+     * ignore its argument and return a rate its caller sets per step (the trainer's global step).
+     */
+    public Builder learningRateTracker(Tracker tracker) {
+      this.learningRateTracker = tracker;
       return this;
     }
 

@@ -18,6 +18,9 @@ import java.util.TreeMap;
  *     skipped) and accounted for in this or an earlier manifest
  * @param passEnd per partition, the end (exclusive) of the pass, fixed when the pass started
  * @param skipped labels skipped so far, by reason (totals over the job)
+ * @param lrTotalSteps steps of the job's learning-rate schedule, fixed when the job first needed
+ *     them (a cosine schedule counts them when its first pass starts); 0 when the schedule does not
+ *     depend on them, or in files written before schedules existed
  */
 public record TrainerState(
     int format,
@@ -26,7 +29,8 @@ public record TrainerState(
     int segment,
     Map<Integer, Long> positions,
     Map<Integer, Long> passEnd,
-    Map<String, Long> skipped) {
+    Map<String, Long> skipped,
+    long lrTotalSteps) {
 
   /** The file's name inside a checkpoint. */
   public static final String FILE = "trainer-state.json";

@@ -47,9 +47,41 @@ public interface TrainerConfig {
   @WithDefault("128")
   int batchSize();
 
-  /** Learning rate (constant). */
+  /**
+   * Learning rate: the rate of every step with {@code lr-schedule=constant}, the peak (reached
+   * after the warm-up) with {@code cosine}.
+   */
   @WithDefault("0.001")
   float learningRate();
+
+  /**
+   * How the learning rate changes with the job's global step: {@code constant} or {@code cosine}
+   * (half a cosine from {@code learning-rate} down to {@code final-learning-rate} over {@code
+   * lr-total-steps}). The rate is a function of the step alone, so a resumed job continues with the
+   * rates an uninterrupted one would have used.
+   */
+  @WithDefault("constant")
+  String lrSchedule();
+
+  /**
+   * Steps of linear warm-up from {@code learning-rate / lr-warmup-steps} to {@code learning-rate},
+   * before either schedule; 0 for none.
+   */
+  @WithDefault("0")
+  long lrWarmupSteps();
+
+  /** Where {@code cosine} ends, in [0, {@code learning-rate}]; unused by {@code constant}. */
+  @WithDefault("0")
+  float finalLearningRate();
+
+  /**
+   * Steps of the {@code cosine} schedule, warm-up included. 0 (default): {@code passes ×
+   * ceil(records in the first pass / batch-size)}, counted when the first pass starts and kept in
+   * every checkpoint; exact when no record is skipped and the log does not grow between passes
+   * (otherwise the decay ends a little early or late). Set it when the log grows.
+   */
+  @WithDefault("0")
+  long lrTotalSteps();
 
   /**
    * {@code adam} (its moments are saved with every checkpoint, so a resumed job continues exactly)

@@ -13,6 +13,7 @@ import io.distillery.trainer.labels.SkipReason;
 import io.distillery.trainer.labels.SoftLabel;
 import io.distillery.trainer.metrics.JobMetrics;
 import io.distillery.trainer.training.LabeledBatch;
+import io.distillery.trainer.training.LearningRateSchedule;
 import io.distillery.trainer.training.ShuffleBuffer;
 import io.distillery.trainer.training.StepResult;
 import io.distillery.trainer.training.StudentTrainer;
@@ -62,6 +63,8 @@ public final class DistillationService {
   private final JobCheckpoints checkpoints;
   private final JobMetrics metrics;
   private final JobHooks hooks;
+  // The job's schedule; a cosine's total steps are fixed once (configured, restored or counted).
+  private LearningRateSchedule schedule;
 
   private volatile boolean stopRequested;
   private volatile JobStatus status = JobStatus.of(JobStatus.State.STARTING, "starting");
@@ -92,6 +95,7 @@ public final class DistillationService {
     this.checkpoints = checkpoints;
     this.metrics = metrics;
     this.hooks = hooks;
+    this.schedule = spec.lrSchedule();
   }
 
   /** What the job is doing. */
@@ -203,6 +207,9 @@ public final class DistillationService {
     lastCheckpointStep = step;
     teachers.addAll(manifest.getTeachersList());
     skippedTotal.putAll(state.skipped());
+    if (schedule.needsTotalSteps() && schedule.totalSteps() == 0 && state.lrTotalSteps() > 0) {
+      schedule = schedule.withTotalSteps(state.lrTotalSteps());
+    }
     if (state.passComplete()) {
       pass = state.pass() + 1;
     } else {
@@ -265,6 +272,7 @@ public final class DistillationService {
     }
     nextBegin = null;
     nextEnd = null;
+    resolveSchedule();
     int batch = spec.batchSize();
     long quota =
         spec.checkpointInterval() > 0 ? (long) spec.checkpointInterval() * batch : Long.MAX_VALUE;
@@ -371,6 +379,27 @@ public final class DistillationService {
   }
 
   /**
+   * Fixes a cosine schedule's length before its first step when it is not configured: passes ×
+   * steps of this pass, counted from its offset range (a resumed job has it from its checkpoint).
+   */
+  private void resolveSchedule() {
+    if (!schedule.needsTotalSteps() || schedule.totalSteps() > 0) {
+      return;
+    }
+    Map<Integer, Long> begin = feed.beginningOffsets();
+    long records = 0;
+    for (Map.Entry<Integer, Long> end : passEnd.entrySet()) {
+      records += Math.max(0, end.getValue() - begin.getOrDefault(end.getKey(), 0L));
+    }
+    long perPass = Math.max(1, (records + spec.batchSize() - 1) / spec.batchSize());
+    long total = Math.max(schedule.warmupSteps() + 1, spec.passes() * perPass);
+    schedule = schedule.withTotalSteps(total);
+    LOG.infof(
+        "job %s: learning rate %s (%d passes × %d steps of %d records)",
+        spec.jobId(), schedule.describe(), spec.passes(), perPass, records);
+  }
+
+  /**
    * Once a pass is read to its end, the feed starts reading the next one while this pass's last
    * batches train and its checkpoint is written: the pass boundary costs no waiting for Kafka. The
    * next pass's labels are only taken after the checkpoint, so accounting is unchanged.
@@ -440,7 +469,7 @@ public final class DistillationService {
   }
 
   private void train(StudentTrainer student, LabeledBatch batch) {
-    StepResult loss = student.step(batch);
+    StepResult loss = student.step(batch, schedule.at(step));
     if (!Float.isFinite(loss.total())) {
       throw new IllegalStateException(
           "job "
@@ -486,19 +515,27 @@ public final class DistillationService {
     synchronized (this) {
       state =
           new TrainerState(
-              TrainerState.FORMAT, pass, passDone, segment + 1, at, passEnd, skippedTotal);
+              TrainerState.FORMAT,
+              pass,
+              passDone,
+              segment + 1,
+              at,
+              passEnd,
+              skippedTotal,
+              schedule.needsTotalSteps() ? schedule.totalSteps() : 0);
     }
     Checkpoint written = checkpoints.write(manifest, student, state);
     lastCheckpointStep = step;
     feed.commit(at, "checkpoint " + written.dir().getFileName());
     metrics.checkpointWritten(Duration.ofNanos(System.nanoTime() - started));
     LOG.infof(
-        "job %s: checkpoint %s (pass %d%s, %d samples seen)",
+        "job %s: checkpoint %s (pass %d%s, %d samples seen, learning rate %.3g)",
         spec.jobId(),
         written.dir(),
         pass,
         last ? ", final" : passDone ? ", pass complete" : "",
-        samplesSeen);
+        samplesSeen,
+        student.learningRate());
     hooks.afterCheckpoint(written);
   }
 

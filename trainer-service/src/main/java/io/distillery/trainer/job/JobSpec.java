@@ -7,6 +7,7 @@ import io.distillery.models.loss.LossSettings;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.nn.Networks;
 import io.distillery.trainer.config.TrainerConfig;
+import io.distillery.trainer.training.LearningRateSchedule;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
  * @param student the student network
  * @param loss the loss; alpha is the weight of the hard-label cross-entropy
  * @param batchSize samples per step
- * @param learningRate constant learning rate
+ * @param lrSchedule the learning rate of each step (its peak rate is {@link #learningRate()})
  * @param optimizer adam or sgd
  * @param passes passes over the log
  * @param shuffleBuffer labels held for shuffling, at least one batch
@@ -40,7 +41,7 @@ public record JobSpec(
     NetworkSpec student,
     LossSettings loss,
     int batchSize,
-    float learningRate,
+    LearningRateSchedule lrSchedule,
     OptimizerKind optimizer,
     int passes,
     int shuffleBuffer,
@@ -62,11 +63,16 @@ public record JobSpec(
         "1-100 letters, digits, '.', '_' or '-', not starting with '.'");
     require(topic != null && !topic.isBlank(), "soft-labels-topic", topic, "non-blank");
     require(batchSize >= 1, "batch-size", batchSize, ">= 1");
-    require(learningRate > 0 && Float.isFinite(learningRate), "learning-rate", learningRate, "> 0");
+    require(lrSchedule != null, "lr-schedule", lrSchedule, "set");
     require(passes >= 1, "passes", passes, ">= 1");
     require(
         shuffleBuffer >= batchSize, "shuffle-buffer", shuffleBuffer, ">= batch-size " + batchSize);
     require(checkpointInterval >= 0, "checkpoint.interval-steps", checkpointInterval, ">= 0");
+  }
+
+  /** The learning rate: constant, or the schedule's peak. */
+  public float learningRate() {
+    return lrSchedule.learningRate();
   }
 
   /** The consumer group of this job. */
@@ -76,8 +82,8 @@ public record JobSpec(
 
   /**
    * A job with the defaults of {@link TrainerConfig}: offline, student 784-128-10, forward KL at T
-   * = 2 with alpha 0.5, batch 128, Adam 1e-3, 30 passes, shuffle buffer 4096, seed 1, a checkpoint
-   * every 500 steps.
+   * = 2 with alpha 0.5, batch 128, Adam at a constant 1e-3, 30 passes, shuffle buffer 4096, seed 1,
+   * a checkpoint every 500 steps.
    */
   public static JobSpec defaults(String jobId, Path checkpointDir) {
     return new JobSpec(
@@ -87,7 +93,7 @@ public record JobSpec(
         student(List.of(1L, 28L, 28L), List.of(128), 10, 0f),
         LossSettings.of(Divergence.FORWARD_KL, 2f, 0.5f),
         128,
-        1e-3f,
+        LearningRateSchedule.constant(1e-3f),
         OptimizerKind.ADAM,
         30,
         4096,
@@ -116,7 +122,12 @@ public record JobSpec(
             config.student().dropout()),
         new LossSettings(divergence, loss.temperature(), loss.alpha(), param),
         config.batchSize(),
-        config.learningRate(),
+        new LearningRateSchedule(
+            LearningRateSchedule.Kind.fromName(config.lrSchedule()),
+            config.learningRate(),
+            config.finalLearningRate(),
+            config.lrWarmupSteps(),
+            config.lrTotalSteps()),
         OptimizerKind.fromName(config.optimizer()),
         config.passes(),
         config.shuffleBuffer(),
@@ -182,7 +193,7 @@ public record JobSpec(
     private NetworkSpec student;
     private LossSettings loss;
     private int batchSize;
-    private float learningRate;
+    private LearningRateSchedule lrSchedule;
     private OptimizerKind optimizer;
     private int passes;
     private int shuffleBuffer;
@@ -200,7 +211,7 @@ public record JobSpec(
       student = spec.student;
       loss = spec.loss;
       batchSize = spec.batchSize;
-      learningRate = spec.learningRate;
+      lrSchedule = spec.lrSchedule;
       optimizer = spec.optimizer;
       passes = spec.passes;
       shuffleBuffer = spec.shuffleBuffer;
@@ -242,8 +253,20 @@ public record JobSpec(
       return this;
     }
 
+    /** The same kind of schedule with another peak rate (a cosine's final rate at most it). */
     public Builder learningRate(float value) {
-      learningRate = value;
+      lrSchedule =
+          new LearningRateSchedule(
+              lrSchedule.kind(),
+              value,
+              Math.min(lrSchedule.finalLearningRate(), value),
+              lrSchedule.warmupSteps(),
+              lrSchedule.totalSteps());
+      return this;
+    }
+
+    public Builder lrSchedule(LearningRateSchedule value) {
+      lrSchedule = value;
       return this;
     }
 
@@ -301,7 +324,7 @@ public record JobSpec(
           student,
           loss,
           batchSize,
-          learningRate,
+          lrSchedule,
           optimizer,
           passes,
           shuffleBuffer,

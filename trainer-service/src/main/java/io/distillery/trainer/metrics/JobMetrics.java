@@ -59,9 +59,9 @@ public final class JobMetrics {
             .description("Samples trained on")
             .tag("job", job)
             .register(registry);
-    lossGauge("total", () -> lossTotal);
-    lossGauge("hard", () -> lossHard);
-    lossGauge("soft", () -> lossSoft);
+    lossGauge("total", m -> m.lossTotal);
+    lossGauge("hard", m -> m.lossHard);
+    lossGauge("soft", m -> m.lossSoft);
     Gauge.builder("distillery_trainer_samples_per_second", this, m -> m.samplesPerSecond)
         .description("Training throughput over the last window of at least 5 s")
         .tag("job", job)
@@ -108,8 +108,10 @@ public final class JobMetrics {
         .register(registry);
   }
 
-  private void lossGauge(String part, java.util.function.DoubleSupplier value) {
-    Gauge.builder("distillery_trainer_loss", value, java.util.function.DoubleSupplier::getAsDouble)
+  // The gauge reads this object, held strongly by TrainerMetrics: Micrometer keeps only a weak
+  // reference, and a lambda of its own would be collected (the loss then vanished from /q/metrics).
+  private void lossGauge(String part, java.util.function.ToDoubleFunction<JobMetrics> value) {
+    Gauge.builder("distillery_trainer_loss", this, value)
         .description("Training loss (moving average): total, hard-label CE, soft divergence")
         .tag("job", job)
         .tag("part", part)

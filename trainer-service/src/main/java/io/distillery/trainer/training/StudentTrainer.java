@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.ParameterList;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -16,6 +17,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.distillery.models.loss.DistillationLoss;
+import io.distillery.models.loss.Divergence;
 import io.distillery.models.loss.LossSettings;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.optim.ResumableAdam;
@@ -25,6 +27,7 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import org.jboss.logging.Logger;
 
 /**
  * A student being trained on DJL's PyTorch engine: network, optimizer and distillation loss. Each
@@ -43,8 +46,14 @@ public final class StudentTrainer implements AutoCloseable {
   private final NetworkSpec network;
   private final Model model;
   private final Trainer trainer;
+  private static final Logger LOG = Logger.getLogger(StudentTrainer.class);
+
   private final DistillationLoss loss;
+  private final float outputGradientBound;
+  private long stepsSkipped;
   private final ResumableAdam adam;
+  // The rate of the next step: set by step(batch, rate), read by the optimizer's tracker.
+  private volatile float learningRate;
 
   /**
    * Builds the student, fresh or from a checkpoint.
@@ -52,7 +61,8 @@ public final class StudentTrainer implements AutoCloseable {
    * @param network the student network
    * @param settings the loss
    * @param optimizer adam or sgd
-   * @param learningRate constant learning rate
+   * @param learningRate the learning rate of steps taken with {@link #step(LabeledBatch)}; {@link
+   *     #step(LabeledBatch, float)} sets it per step (a {@link LearningRateSchedule})
    * @param seed initialisation seed (fresh students only)
    * @param parameters saved parameters to continue from, or null for a fresh student
    * @param optimizerState saved Adam state, or null
@@ -69,14 +79,18 @@ public final class StudentTrainer implements AutoCloseable {
       throws IOException, MalformedModelException {
     this.network = network;
     this.loss = new DistillationLoss(settings);
+    this.outputGradientBound = outputGradientBound(settings);
+    this.learningRate = learningRate;
+    Tracker current = updates -> this.learningRate;
     this.adam =
         optimizer == OptimizerKind.ADAM
-            ? ResumableAdam.builder().learningRate(learningRate).build()
+            ? ResumableAdam.builder()
+                .learningRate(learningRate)
+                .learningRateTracker(current)
+                .build()
             : null;
     Optimizer chosen =
-        adam != null
-            ? adam
-            : Optimizer.sgd().setLearningRateTracker(Tracker.fixed(learningRate)).build();
+        adam != null ? adam : Optimizer.sgd().setLearningRateTracker(current).build();
     this.model = Model.newInstance("student-" + network.name(), Device.cpu(), StudentModels.ENGINE);
     try {
       model.setBlock(network.newBlock());
@@ -114,26 +128,124 @@ public final class StudentTrainer implements AutoCloseable {
     return network;
   }
 
-  /** One optimizer step on a batch. */
+  /** One optimizer step on a batch, at the current learning rate. */
   public StepResult step(LabeledBatch batch) {
     synchronized (STEP_LOCK) {
       return stepAlone(batch);
     }
   }
 
+  /**
+   * One optimizer step on a batch at {@code rate}, which stays the current learning rate.
+   *
+   * @param rate the learning rate of this step, ≥ 0 (e.g. {@link LearningRateSchedule#at})
+   */
+  public StepResult step(LabeledBatch batch, float rate) {
+    if (!(rate >= 0) || Float.isInfinite(rate)) {
+      throw new IllegalArgumentException("learning rate must be >= 0, got " + rate);
+    }
+    synchronized (STEP_LOCK) {
+      this.learningRate = rate;
+      return stepAlone(batch);
+    }
+  }
+
+  /** The learning rate of the latest (or next) step. */
+  public float learningRate() {
+    return learningRate;
+  }
+
   private StepResult stepAlone(LabeledBatch batch) {
+    zeroGradients();
     try (NDManager manager = trainer.getManager().newSubManager()) {
-      NDArray input = manager.create(batch.inputs(), network.inputShape(batch.size()));
-      NDList labels = loss.labels(manager, batch.soft(), batch.hard(), DataType.FLOAT32);
+      NDArray input = owned(manager.create(batch.inputs(), network.inputShape(batch.size())));
+      NDList labels = new NDList();
+      for (NDArray array : loss.labels(manager, batch.soft(), batch.hard(), DataType.FLOAT32)) {
+        labels.add(owned(array));
+      }
       DistillationLoss.Terms terms;
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
         terms = loss.terms(labels, logits);
         collector.backward(terms.total());
       }
-      trainer.step();
+      float outputGradient = largestOutputBiasGradient();
+      if (!(outputGradient <= outputGradientBound)) {
+        // Impossible for a correct batch: drop the update rather than let one corrupt gradient
+        // inflate Adam's second moments (which freezes the student) or turn the weights to NaN.
+        stepsSkipped++;
+        LOG.warnf(
+            "skipped an update: output-bias gradient %.4g above the loss's bound %.2f (%d so far)",
+            outputGradient, outputGradientBound, stepsSkipped);
+        zeroGradients();
+      } else {
+        trainer.step();
+      }
       return new StepResult(
           terms.total().getFloat(), terms.hard().getFloat(), terms.soft().getFloat());
+    }
+  }
+
+  /**
+   * The largest gradient a correct batch can put on any output bias: per sample, ∂loss/∂z_k = α(q_k
+   * − y_k) + (1 − α)·T·(q_k,T − p_k,T) for forward KL, so |·| ≤ α + (1 − α)·T, and the batch mean
+   * keeps that bound. Other divergences have no such simple bound: no check (infinity).
+   */
+  private static float outputGradientBound(LossSettings settings) {
+    if (settings.alpha() < 1 && settings.divergence() != Divergence.FORWARD_KL) {
+      return Float.POSITIVE_INFINITY;
+    }
+    float bound = settings.alpha() + (1 - settings.alpha()) * settings.temperature();
+    return bound * 1.01f + 1e-3f;
+  }
+
+  /** The largest |gradient| on the output layer's biases; 0 when there is no check to make. */
+  private float largestOutputBiasGradient() {
+    if (Float.isInfinite(outputGradientBound)) {
+      return 0;
+    }
+    ParameterList parameters = model.getBlock().getParameters();
+    Pair<String, Parameter> last = parameters.get(parameters.size() - 1);
+    if (!last.getKey().endsWith("bias")) {
+      return 0;
+    }
+    try (NDArray gradient = last.getValue().getArray().getGradient();
+        NDArray largest = gradient.abs().max()) {
+      return largest.getFloat();
+    }
+  }
+
+  /** Updates dropped because their gradient was impossible for a correct batch. */
+  public long stepsSkipped() {
+    return stepsSkipped;
+  }
+
+  /**
+   * A copy of {@code array} in memory PyTorch allocated itself. Arrays created from Java data are
+   * backed by a direct buffer that the JVM may reclaim; under memory pressure (two trainers, the
+   * broker and services on two cores) soft-target arrays read that way produced gradients no
+   * correct target can produce, and then NaN. The copy costs microseconds per batch.
+   */
+  private static NDArray owned(NDArray array) {
+    NDArray copy = array.add(0f);
+    array.close();
+    return copy;
+  }
+
+  /**
+   * Sets every parameter's gradient to zero. DJL's PyTorch gradient collector no longer does this
+   * (disabled upstream for speed): gradients accumulate across backward passes and are cleared only
+   * as a side effect of the optimizer's fused update. A step must never add to stale gradients, so
+   * they are cleared explicitly; it costs one pass over the parameters.
+   */
+  private void zeroGradients() {
+    for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
+      NDArray weight = parameter.getValue().getArray();
+      if (weight.hasGradient()) {
+        try (NDArray gradient = weight.getGradient()) {
+          gradient.subi(gradient);
+        }
+      }
     }
   }
 

@@ -55,8 +55,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Options: {@code --labels N} (20000), {@code --passes N} (11), {@code --online-passes N} (1),
  * {@code --batch N} (128), {@code --teacher-dir DIR} (default: a 784-256-10 MLP teacher trained
- * briefly here; a {@code fashion-cnn} directory from TrainTeacherCommand makes online mode pay a
- * real CNN's forward passes).
+ * briefly here; a {@code fashion-cnn} directory from {@code distillery teacher train} makes online
+ * mode pay a real CNN's forward passes).
  */
 public final class TrainerBenchmark {
 

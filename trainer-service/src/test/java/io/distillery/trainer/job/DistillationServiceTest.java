@@ -12,18 +12,21 @@ import io.distillery.models.student.StudentModels;
 import io.distillery.proto.v1.CheckpointEvent;
 import io.distillery.proto.v1.SoftLabelEvent;
 import io.distillery.trainer.checkpoint.JobCheckpoints;
+import io.distillery.trainer.checkpoint.TrainerState;
 import io.distillery.trainer.labels.SkipReason;
 import io.distillery.trainer.metrics.JobMetrics;
 import io.distillery.trainer.support.FashionLabels;
 import io.distillery.trainer.support.InMemoryLabelFeed;
 import io.distillery.trainer.support.Manifests;
 import io.distillery.trainer.support.RecordingPublisher;
+import io.distillery.trainer.training.LearningRateSchedule;
 import io.distillery.trainer.training.OfflineTargets;
 import io.distillery.trainer.training.StepResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -118,10 +121,32 @@ class DistillationServiceTest {
 
   @Test
   void crashesBetweenAndDuringCheckpointsResumeToTheStudentOfAnUninterruptedRun() throws Exception {
-    JobSpec uninterrupted = spec("steady");
+    crashAndResume(spec("steady"), spec("crashy"));
+  }
+
+  @Test
+  void aCosineScheduleWithWarmUpResumesBitForBit() throws Exception {
+    // Total steps not configured: counted when the first pass starts (2 passes × 13 steps of 32
+    // labels) and restored from the checkpoint, so the resumed job uses the same rates.
+    LearningRateSchedule cosine =
+        new LearningRateSchedule(LearningRateSchedule.Kind.COSINE, 3e-3f, 1e-5f, 5, 0);
+    JobSpec steady = spec("cosine-steady").toBuilder().lrSchedule(cosine).build();
+    crashAndResume(steady, steady.withJobId("cosine-crashy"));
+
+    TrainerState state =
+        TrainerState.fromJson(Files.readAllBytes(latest(steady).file(TrainerState.FILE)));
+    assertEquals(26, state.lrTotalSteps());
+    run(spec("constant"), feed(1, labels), new RecordingPublisher(), JobHooks.NONE);
+    assertFalse(
+        Arrays.equals(
+            Files.readAllBytes(latest(steady).file(StudentModels.PARAMS_FILE)),
+            Files.readAllBytes(latest(spec("constant")).file(StudentModels.PARAMS_FILE))),
+        "the schedule changes the steps taken");
+  }
+
+  private void crashAndResume(JobSpec uninterrupted, JobSpec crashy) throws Exception {
     run(uninterrupted, feed(1, labels), new RecordingPublisher(), JobHooks.NONE);
 
-    JobSpec crashy = spec("crashy");
     InMemoryLabelFeed feed = feed(1, labels);
     // Run 1 dies after step 8: steps 7 and 8 (after the checkpoint at 6) are lost.
     assertThrows(

@@ -1,0 +1,77 @@
+package io.distillery.trainer.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import ai.djl.ndarray.NDArray;
+import io.distillery.models.loss.Divergence;
+import io.distillery.models.loss.HardTargets;
+import io.distillery.models.loss.LossSettings;
+import io.distillery.models.loss.SoftTargets;
+import io.distillery.models.nn.NetworkSpec;
+import io.distillery.models.nn.Networks;
+import io.distillery.trainer.job.OptimizerKind;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch whose soft targets are corrupt (a probability far above 1, as seen when a target array
+ * was read from reclaimed memory) must not move the student; correct batches must.
+ */
+class StudentTrainerGuardTest {
+
+  static final int ROWS = 16;
+  static final int CLASSES = 10;
+
+  @Test
+  void anUpdateWithAnImpossibleGradientIsSkippedAndACorrectOneIsTaken() throws Exception {
+    NetworkSpec network = Networks.fashionMlp(0f, 16);
+    LossSettings loss = new LossSettings(Divergence.FORWARD_KL, 2f, 0.5f, Float.NaN);
+    try (StudentTrainer student =
+        new StudentTrainer(network, loss, OptimizerKind.ADAM, 1e-3f, 7, null, null)) {
+      float[] before = outputBias(student);
+
+      float[] corrupt = uniformProbs();
+      corrupt[3] = 1e6f;
+      student.step(batch(corrupt), 1e-3f);
+      assertEquals(1, student.stepsSkipped(), "the corrupt batch's update is dropped");
+      assertArrayEquals(before, outputBias(student), "and the student did not move");
+
+      student.step(batch(uniformProbs()), 1e-3f);
+      assertEquals(1, student.stepsSkipped(), "a correct batch is trained on");
+      assertFalse(Arrays.equals(before, outputBias(student)), "and moves the student");
+    }
+  }
+
+  private static float[] outputBias(StudentTrainer student) {
+    var parameters = student.model().getBlock().getParameters();
+    NDArray bias = parameters.get(parameters.size() - 1).getValue().getArray();
+    return bias.toFloatArray();
+  }
+
+  private static float[] uniformProbs() {
+    float[] probs = new float[ROWS * CLASSES];
+    Arrays.fill(probs, 1f / CLASSES);
+    return probs;
+  }
+
+  private static LabeledBatch batch(float[] probs) {
+    Random random = new Random(1);
+    float[] inputs = new float[ROWS * 28 * 28];
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] = random.nextFloat();
+    }
+    float[] kept = new float[ROWS * CLASSES];
+    Arrays.fill(kept, 1f);
+    SoftTargets soft =
+        new SoftTargets(ROWS, CLASSES, probs, kept, new float[ROWS], new float[ROWS]);
+    HardTargets.Builder hard = HardTargets.builder(CLASSES, ROWS);
+    for (int i = 0; i < ROWS; i++) {
+      hard.add(i % CLASSES);
+    }
+    return new LabeledBatch(inputs, ROWS, soft, hard.build(), List.of());
+  }
+}
