@@ -1,5 +1,6 @@
 package io.distillery.cli;
 
+import io.distillery.cli.data.DataOptions;
 import io.distillery.cli.demo.DemoHooks;
 import io.distillery.cli.demo.DemoPipeline;
 import io.distillery.cli.demo.DemoSettings;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code distillery demo}: the whole pipeline as separate processes, and the result table. */
@@ -73,11 +75,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Where logs, checkpoints and reports go (default: runs/<date-time>).")
   Path runDir;
 
-  @Option(
-      names = "--cache-dir",
-      description =
-          "Kept between runs: the trained teacher, fetched data (default: ~/.cache/distillery).")
-  Path cacheDir;
+  @Mixin DataOptions dataOptions;
 
   @Option(names = "--teacher-dir", description = "Serve this teacher model directory instead.")
   Path teacherDir;
@@ -109,9 +107,7 @@ final class DemoCommand implements Callable<Integer> {
                 : root.resolve("runs")
                     .resolve(
                         LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))),
-            cacheDir != null
-                ? cacheDir.toAbsolutePath()
-                : Path.of(System.getProperty("user.home"), ".cache", "distillery"),
+            dataOptions.cacheDir(),
             Optional.ofNullable(teacherDir).map(Path::toAbsolutePath),
             teacherEpochs,
             0,
@@ -129,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
                 chosen.checkpointIntervalSteps(),
                 extra),
             2);
-    new DemoPipeline(settings, DemoHooks.NONE, System.out).run();
+    new DemoPipeline(settings, dataOptions, DemoHooks.NONE, System.out).run();
     return 0;
   }
 

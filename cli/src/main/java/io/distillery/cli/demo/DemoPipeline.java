@@ -1,6 +1,6 @@
 package io.distillery.cli.demo;
 
-import io.distillery.cli.data.FashionMnistData;
+import io.distillery.cli.data.DataOptions;
 import io.distillery.cli.process.ServiceProcess;
 import io.distillery.cli.produce.PromptProducer;
 import io.distillery.cli.progress.Progress;
@@ -36,12 +36,14 @@ public final class DemoPipeline {
   static final Duration STALL_TIMEOUT = Duration.ofMinutes(3);
 
   private final DemoSettings settings;
+  private final DataOptions data;
   private final DemoHooks hooks;
   private final PrintStream out;
   private final PhaseClock clock = new PhaseClock();
 
-  public DemoPipeline(DemoSettings settings, DemoHooks hooks, PrintStream out) {
+  public DemoPipeline(DemoSettings settings, DataOptions data, DemoHooks hooks, PrintStream out) {
     this.settings = settings;
+    this.data = data;
     this.hooks = hooks;
     this.out = out;
   }
@@ -57,9 +59,7 @@ public final class DemoPipeline {
           jars.buildIfMissing(settings.runDir().resolve("logs/build.log"), out);
           return null;
         });
-    Path dataDir =
-        clock.time(
-            "data", () -> FashionMnistData.locateOrFetch(settings.cacheDir().resolve("data"), out));
+    Path dataDir = clock.time("data", () -> data.locate(out));
     CachedTeacher teacher =
         clock.time("teacher", () -> CachedTeacher.prepare(settings, dataDir, out));
     try (DemoStack stack =

@@ -1,13 +1,12 @@
 package io.distillery.cli.produce;
 
-import io.distillery.cli.data.FashionMnistData;
+import io.distillery.cli.data.DataOptions;
 import io.distillery.cli.kafka.DurationConverter;
 import io.distillery.cli.kafka.KafkaAdmins;
 import io.distillery.cli.kafka.KafkaUnavailableException;
 import io.distillery.cli.progress.Progress;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.models.data.FashionMnist;
-import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.data.LabeledImages;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +23,7 @@ import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -89,24 +89,7 @@ public final class ProduceCommand implements Callable<Integer> {
       description = "Fashion-MNIST: start at image N (default: ${DEFAULT-VALUE}).")
   int offset;
 
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description =
-          "Fashion-MNIST directory (default: -D"
-              + FashionMnistLocator.PROPERTY
-              + ", $"
-              + FashionMnistLocator.ENV
-              + ", "
-              + FashionMnistLocator.DEFAULT_DIR
-              + ", else the Debian package is downloaded into --cache-dir).")
-  Path data;
-
-  @Option(
-      names = "--cache-dir",
-      paramLabel = "DIR",
-      description = "Where a downloaded data set is kept (default: ${DEFAULT-VALUE}).")
-  Path cacheDir = defaultCacheDir();
+  @Mixin DataOptions dataOptions;
 
   @Option(
       names = "--timeout",
@@ -117,16 +100,6 @@ public final class ProduceCommand implements Callable<Integer> {
 
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
-
-  /** {@code $XDG_CACHE_HOME/distillery}, else {@code ~/.cache/distillery}. */
-  public static Path defaultCacheDir() {
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("distillery");
-  }
 
   @Override
   public Integer call() {
@@ -190,10 +163,7 @@ public final class ProduceCommand implements Callable<Integer> {
   }
 
   private LabeledImages loadImages() throws IOException {
-    Path dir =
-        data != null
-            ? FashionMnistLocator.locate(data.toString())
-            : FashionMnistData.locateOrFetch(cacheDir, new PrintStream(System.err, true));
+    Path dir = dataOptions.locate(new PrintStream(System.err, true));
     LabeledImages all =
         source.split == Split.train ? FashionMnist.train(dir) : FashionMnist.test(dir);
     if (offset >= all.size()) {

@@ -1,10 +1,8 @@
 package io.distillery.cli.teacher;
 
 import ai.djl.MalformedModelException;
-import io.distillery.cli.data.FashionMnistData;
-import io.distillery.cli.produce.ProduceCommand;
+import io.distillery.cli.data.DataOptions;
 import io.distillery.cli.progress.Progress;
-import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.nn.Networks;
 import io.distillery.models.teacher.TeacherCardFile;
 import io.distillery.models.teacher.TeacherTrainer;
@@ -18,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -56,24 +55,7 @@ public final class TeacherTrainCommand implements Callable<Integer> {
       description = "Model directory to write (created if missing).")
   Path out;
 
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description =
-          "Fashion-MNIST directory (default: -D"
-              + FashionMnistLocator.PROPERTY
-              + ", $"
-              + FashionMnistLocator.ENV
-              + ", "
-              + FashionMnistLocator.DEFAULT_DIR
-              + ", else the Debian package is downloaded into --cache-dir).")
-  Path data;
-
-  @Option(
-      names = "--cache-dir",
-      paramLabel = "DIR",
-      description = "Where a downloaded data set is kept (default: ${DEFAULT-VALUE}).")
-  Path cacheDir = ProduceCommand.defaultCacheDir();
+  @Mixin DataOptions dataOptions;
 
   @Option(names = "--epochs", description = "Passes over the training split (default: 20).")
   int epochs = DEFAULTS.epochs();
@@ -172,10 +154,7 @@ public final class TeacherTrainCommand implements Callable<Integer> {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     }
     try {
-      Path dataDir =
-          data != null
-              ? FashionMnistLocator.locate(data.toString())
-              : FashionMnistData.locateOrFetch(cacheDir, stdout);
+      Path dataDir = dataOptions.locate(stdout);
       config = withDataDir(config, dataDir);
       TrainingReport report = train(config, stdout, !quiet);
       if (!noVerify) {

@@ -3,6 +3,7 @@ package io.distillery.cli.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.distillery.cli.data.DataOptions;
 import io.distillery.cli.observability.ObservabilityCheck;
 import io.distillery.cli.observability.PromQlCatalog;
 import io.distillery.cli.observability.PrometheusServer;
@@ -110,7 +111,8 @@ class DemoPipelineIT {
           }
         };
     try {
-      report = new DemoPipeline(settings, hooks, System.out).run();
+      report =
+          new DemoPipeline(settings, DataOptions.in(settings.cacheDir()), hooks, System.out).run();
     } finally {
       if (prometheus != null) {
         processes.add(prometheus.handle());
