@@ -470,7 +470,7 @@ public final class DistillationService {
 
   private void train(StudentTrainer student, LabeledBatch batch) {
     StepResult loss = student.step(batch, schedule.at(step));
-    if (!Float.isFinite(loss.total())) {
+    if (loss.applied() && !Float.isFinite(loss.total())) {
       throw new IllegalStateException(
           "job "
               + spec.jobId()

@@ -29,6 +29,7 @@ public final class JobMetrics {
   private final AtomicLong pass = new AtomicLong();
   private final Counter samples;
   private final Counter checkpoints;
+  private final Counter updatesDropped;
   private final Timer checkpointDuration;
   private final Map<SkipReason, Counter> skipped = new EnumMap<>(SkipReason.class);
   private final Timer teacherWait;
@@ -66,6 +67,12 @@ public final class JobMetrics {
         .description("Training throughput over the last window of at least 5 s")
         .tag("job", job)
         .register(registry);
+    updatesDropped =
+        Counter.builder("distillery_trainer_updates_dropped")
+            .description(
+                "Optimizer updates dropped: their gradient was impossible for a correct batch")
+            .tag("job", job)
+            .register(registry);
     checkpoints =
         Counter.builder("distillery_trainer_checkpoints_written")
             .description("Checkpoints written")
@@ -137,9 +144,14 @@ public final class JobMetrics {
   public synchronized void stepped(long newStep, int count, StepResult loss) {
     step.set(newStep);
     samples.increment(count);
-    lossTotal = smooth(lossTotal, loss.total());
-    lossHard = smooth(lossHard, loss.hard());
-    lossSoft = smooth(lossSoft, loss.soft());
+    if (!loss.applied()) {
+      // Its loss describes a corrupt batch: keep it out of the averages.
+      updatesDropped.increment();
+    } else {
+      lossTotal = smooth(lossTotal, loss.total());
+      lossHard = smooth(lossHard, loss.hard());
+      lossSoft = smooth(lossSoft, loss.soft());
+    }
     windowSamples += count;
     long now = System.nanoTime();
     if (now - windowStart >= RATE_WINDOW_NANOS) {

@@ -178,9 +178,10 @@ public final class StudentTrainer implements AutoCloseable {
             "skipped an update: output-bias gradient %.4g above the loss's bound %.2f (%d so far)",
             outputGradient, outputGradientBound, stepsSkipped);
         zeroGradients();
-      } else {
-        trainer.step();
+        return new StepResult(
+            terms.total().getFloat(), terms.hard().getFloat(), terms.soft().getFloat(), false);
       }
+      trainer.step();
       return new StepResult(
           terms.total().getFloat(), terms.hard().getFloat(), terms.soft().getFloat());
     }

@@ -42,4 +42,27 @@ class JobMetricsTest {
             .gauge()
             .value());
   }
+
+  @Test
+  void aDroppedUpdateIsCountedAndKeptOutOfTheLossAverages() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    JobMetrics metrics = new TrainerMetrics(registry).forJob("drop");
+    assertEquals(
+        0.0,
+        registry.get("distillery_trainer_updates_dropped").tag("job", "drop").counter().count(),
+        "registered at zero");
+    metrics.stepped(1, 32, new StepResult(1.5f, 1.0f, 2.0f));
+    metrics.stepped(2, 32, new StepResult(Float.NaN, Float.NaN, Float.NaN, false));
+    assertEquals(
+        1.0,
+        registry.get("distillery_trainer_updates_dropped").tag("job", "drop").counter().count());
+    assertEquals(
+        1.5,
+        registry
+            .get("distillery_trainer_loss")
+            .tag("job", "drop")
+            .tag("part", "total")
+            .gauge()
+            .value());
+  }
 }

@@ -3,6 +3,7 @@ package io.distillery.trainer.training;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import io.distillery.models.loss.Divergence;
@@ -36,11 +37,11 @@ class StudentTrainerGuardTest {
 
       float[] corrupt = uniformProbs();
       corrupt[3] = 1e6f;
-      student.step(batch(corrupt), 1e-3f);
+      assertFalse(student.step(batch(corrupt), 1e-3f).applied(), "reported as dropped");
       assertEquals(1, student.stepsSkipped(), "the corrupt batch's update is dropped");
       assertArrayEquals(before, outputBias(student), "and the student did not move");
 
-      student.step(batch(uniformProbs()), 1e-3f);
+      assertTrue(student.step(batch(uniformProbs()), 1e-3f).applied());
       assertEquals(1, student.stepsSkipped(), "a correct batch is trained on");
       assertFalse(Arrays.equals(before, outputBias(student)), "and moves the student");
     }
