@@ -254,7 +254,7 @@ public final class DemoPipeline {
               + "; see "
               + stack.evaluator().log());
     }
-    progress.finished(job, last);
+    progress.finished(job);
     return null;
   }
 }

@@ -151,18 +151,6 @@ public final class DemoStack implements AutoCloseable {
     return trainer;
   }
 
-  /** Stops the trainer process of a job (its last checkpoint is already written). */
-  public void stopTrainer(String jobId) throws InterruptedException {
-    ServiceProcess trainer;
-    synchronized (trainers) {
-      trainer = trainers.remove(jobId);
-    }
-    if (trainer != null) {
-      trainer.close();
-      started.remove(trainer);
-    }
-  }
-
   /** The trainer processes still running, by job id. */
   public Map<String, ServiceProcess> trainers() {
     synchronized (trainers) {

@@ -2,7 +2,6 @@ package io.distillery.cli.demo;
 
 import io.distillery.cli.process.ServiceProcess;
 import io.distillery.cli.progress.Progress;
-import io.distillery.proto.v1.EvaluationEvent;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +36,7 @@ final class JobProgress implements AutoCloseable {
     running.put(job.id(), trainer);
   }
 
-  void finished(DemoJob job, EvaluationEvent last) {
+  void finished(DemoJob job) {
     running.remove(job.id());
     steps.put(job.id(), stepsPerJob);
   }

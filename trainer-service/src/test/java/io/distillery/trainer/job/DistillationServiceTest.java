@@ -77,16 +77,18 @@ class DistillationServiceTest {
   private JobResult run(
       JobSpec spec, InMemoryLabelFeed feed, RecordingPublisher publisher, JobHooks hooks)
       throws Exception {
-    DistillationService job =
-        new DistillationService(
-            spec,
-            feed,
-            new OfflineTargets(
-                spec.student().sampleSize(), spec.student().outputSize(), spec.loss()),
-            new JobCheckpoints(root, spec.jobId(), publisher, hooks::beforeCheckpointFile),
-            new JobMetrics(new SimpleMeterRegistry(), spec.jobId()),
-            hooks);
-    return job.run();
+    return job(spec, feed, publisher, hooks).run();
+  }
+
+  private DistillationService job(
+      JobSpec spec, InMemoryLabelFeed feed, RecordingPublisher publisher, JobHooks hooks) {
+    return new DistillationService(
+        spec,
+        feed,
+        new OfflineTargets(spec.student().sampleSize(), spec.student().outputSize(), spec.loss()),
+        new JobCheckpoints(root, spec.jobId(), publisher, hooks::beforeCheckpointFile),
+        new JobMetrics(new SimpleMeterRegistry(), spec.jobId()),
+        hooks);
   }
 
   @Test
@@ -212,15 +214,7 @@ class DistillationServiceTest {
         feed.append(0, FashionLabels.truncatedDistribution(valid.get(i)).toByteArray());
       }
     }
-    DistillationService job =
-        new DistillationService(
-            spec,
-            feed,
-            new OfflineTargets(
-                spec.student().sampleSize(), spec.student().outputSize(), spec.loss()),
-            new JobCheckpoints(root, spec.jobId(), new RecordingPublisher(), (s, f) -> {}),
-            new JobMetrics(new SimpleMeterRegistry(), spec.jobId()),
-            JobHooks.NONE);
+    DistillationService job = job(spec, feed, new RecordingPublisher(), JobHooks.NONE);
 
     JobResult result = job.run();
 
@@ -303,15 +297,7 @@ class DistillationServiceTest {
       }
       feed.append(0, label.toByteArray());
     }
-    DistillationService job =
-        new DistillationService(
-            spec,
-            feed,
-            new OfflineTargets(
-                spec.student().sampleSize(), spec.student().outputSize(), spec.loss()),
-            new JobCheckpoints(root, spec.jobId(), new RecordingPublisher(), (s, f) -> {}),
-            new JobMetrics(new SimpleMeterRegistry(), spec.jobId()),
-            JobHooks.NONE);
+    DistillationService job = job(spec, feed, new RecordingPublisher(), JobHooks.NONE);
 
     JobResult result = job.run();
 
