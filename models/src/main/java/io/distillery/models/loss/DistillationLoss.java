@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.loss.Loss;
+import io.distillery.models.runtime.OwnedArrays;
 
 /**
  * The knowledge-distillation loss of {@link LossSettings} on DJL arrays, differentiable by DJL's
@@ -96,36 +97,37 @@ public final class DistillationLoss extends Loss {
       throw new IllegalArgumentException(
           "expected 6 label arrays (soft and hard) or 2 (hard only), got " + labels.size());
     }
+    OwnedArrays scalars = new OwnedArrays(logits);
     int h = hasSoft ? 4 : 0;
     NDArray hardProbs = labels.get(h);
     NDArray hardWeight = labels.get(h + 1).squeeze(1);
     NDArray crossEntropy = hardProbs.mul(logits.logSoftmax(1)).sum(new int[] {1}).neg();
     NDArray weightedCe = crossEntropy.mul(hardWeight);
-    NDArray hardMean = weightedCe.sum().div(hardWeight.sum().maximum(1));
+    NDArray hardMean = weightedCe.sum().div(hardWeight.sum().maximum(scalars.scalar(1)));
 
     float alpha = settings.alpha();
     if (!hasSoft) {
       return new Terms(weightedCe.mean(), hardMean, logits.getManager().zeros(hardMean.getShape()));
     }
-    NDArray divergence = divergence(labels, logits);
+    NDArray divergence = divergence(labels, logits, scalars);
     float t = settings.temperature();
-    NDArray perSample = divergence.mul((1.0 - alpha) * t * t);
+    NDArray perSample = divergence.mul(scalars.scalar((1.0 - alpha) * t * t));
     if (alpha > 0) {
-      perSample = perSample.add(weightedCe.mul((double) alpha));
+      perSample = perSample.add(weightedCe.mul(scalars.scalar(alpha)));
     }
     return new Terms(perSample.mean(), hardMean, divergence.mean());
   }
 
   /** Per-sample divergence (batch). */
-  private NDArray divergence(NDList labels, NDArray logits) {
+  private NDArray divergence(NDList labels, NDArray logits, OwnedArrays scalars) {
     NDArray p = labels.get(0);
     NDArray kept = labels.get(1);
     NDArray rest = labels.get(2);
     NDArray hasRest = labels.get(3);
 
-    NDArray logQ = logits.div(settings.temperature()).logSoftmax(1);
+    NDArray logQ = logits.div(scalars.scalar(settings.temperature())).logSoftmax(1);
     // The student's rest bucket: log of the probability of every class the teacher did not keep.
-    NDArray logQRest = logSumExp(logQ.add(kept.mul(MASKED)));
+    NDArray logQRest = logSumExp(logQ.add(kept.mul(scalars.scalar(MASKED))));
     NDArray logP = p.clip(TINY, 1f).log();
     NDArray logRest = rest.clip(TINY, 1f).log();
 
@@ -136,21 +138,21 @@ public final class DistillationLoss extends Loss {
         yield kl(q, logQ, logP, kept, logQRest.exp(), logQRest, logRest, hasRest);
       }
       case SKEW_KL -> {
-        float a = settings.divergenceParam();
+        Mixture mixture = new Mixture(scalars, settings.divergenceParam());
         NDArray q = logQ.exp().mul(kept);
-        NDArray logM = mixtureLog(p, q, a);
-        NDArray logMRest = mixtureLog(rest, logQRest.exp(), a);
+        NDArray logM = mixture.log(p, q);
+        NDArray logMRest = mixture.log(rest, logQRest.exp());
         yield kl(p, logP, logM, kept, rest, logRest, logMRest, hasRest);
       }
       case JSD -> {
-        float beta = settings.divergenceParam();
+        Mixture mixture = new Mixture(scalars, settings.divergenceParam());
         NDArray q = logQ.exp().mul(kept);
         NDArray qRest = logQRest.exp();
-        NDArray logM = mixtureLog(p, q, beta);
-        NDArray logMRest = mixtureLog(rest, qRest, beta);
+        NDArray logM = mixture.log(p, q);
+        NDArray logMRest = mixture.log(rest, qRest);
         NDArray teacherSide = kl(p, logP, logM, kept, rest, logRest, logMRest, hasRest);
         NDArray studentSide = kl(q, logQ, logM, kept, qRest, logQRest, logMRest, hasRest);
-        yield teacherSide.mul((double) beta).add(studentSide.mul(1.0 - beta));
+        yield mixture.weigh(teacherSide, studentSide);
       }
     };
   }
@@ -173,10 +175,21 @@ public final class DistillationLoss extends Loss {
     return keptPart.add(restPart);
   }
 
-  /** log(w·a + (1−w)·b), floored. */
-  private static NDArray mixtureLog(NDArray a, NDArray b, float w) {
-    // Scalars in double: 1 - w in float would differ from the exact weight by ~1e-8.
-    return a.mul((double) w).add(b.mul(1.0 - w)).clip(TINY, 1f).log();
+  /** w·a + (1−w)·b with both weights as arrays PyTorch owns. */
+  private record Mixture(NDArray weight, NDArray complement) {
+    Mixture(OwnedArrays scalars, float w) {
+      // Weights in double: 1 - w in float would differ from the exact weight by ~1e-8.
+      this(scalars.scalar(w), scalars.scalar(1.0 - (double) w));
+    }
+
+    NDArray weigh(NDArray a, NDArray b) {
+      return a.mul(weight).add(b.mul(complement));
+    }
+
+    /** log(w·a + (1−w)·b), floored. */
+    NDArray log(NDArray a, NDArray b) {
+      return weigh(a, b).clip(TINY, 1f).log();
+    }
   }
 
   /** Row-wise log Σ exp(x), (batch, 1), stable. */

@@ -1,10 +1,10 @@
 package io.distillery.models.loss;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.distillery.models.runtime.OwnedArrays;
 import java.util.Arrays;
 
 /**
@@ -42,13 +42,14 @@ public record HardTargets(int rows, int classes, float[] probs, float[] weight) 
     return false;
   }
 
-  /** probs (rows, classes) and weight (rows, 1) on {@code manager}. */
+  /**
+   * probs (rows, classes) and weight (rows, 1) on {@code manager}, as native copies ({@link
+   * OwnedArrays}): backward reads them.
+   */
   public NDList toNDList(NDManager manager, DataType dataType) {
-    NDArray p = manager.create(probs, new Shape(rows, classes));
-    NDArray w = manager.create(weight, new Shape(rows, 1));
-    return dataType == DataType.FLOAT32
-        ? new NDList(p, w)
-        : new NDList(p.toType(dataType, false), w.toType(dataType, false));
+    return new NDList(
+        OwnedArrays.own(manager.create(probs, new Shape(rows, classes)), dataType),
+        OwnedArrays.own(manager.create(weight, new Shape(rows, 1)), dataType));
   }
 
   /** Collects rows. */

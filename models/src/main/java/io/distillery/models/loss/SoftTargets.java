@@ -1,10 +1,10 @@
 package io.distillery.models.loss;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.distillery.models.runtime.OwnedArrays;
 import io.distillery.proto.v1.SparseDistribution;
 import java.util.Arrays;
 
@@ -49,20 +49,16 @@ public record SoftTargets(
 
   /**
    * The arrays the loss reads, on {@code manager} in {@code dataType}: probs, kept, tail (rows, 1),
-   * hasRest (rows, 1).
+   * hasRest (rows, 1). They are native copies ({@link OwnedArrays}): backward reads them.
    */
   public NDList toNDList(NDManager manager, DataType dataType) {
     Shape matrix = new Shape(rows, classes);
     Shape column = new Shape(rows, 1);
     return new NDList(
-        cast(manager.create(probs, matrix), dataType),
-        cast(manager.create(kept, matrix), dataType),
-        cast(manager.create(tail, column), dataType),
-        cast(manager.create(hasRest, column), dataType));
-  }
-
-  private static NDArray cast(NDArray array, DataType dataType) {
-    return array.getDataType() == dataType ? array : array.toType(dataType, false);
+        OwnedArrays.own(manager.create(probs, matrix), dataType),
+        OwnedArrays.own(manager.create(kept, matrix), dataType),
+        OwnedArrays.own(manager.create(tail, column), dataType),
+        OwnedArrays.own(manager.create(hasRest, column), dataType));
   }
 
   /**

@@ -405,7 +405,7 @@ class DistillationLossTest {
     return out;
   }
 
-  private static double[] randomDistribution(Random random) {
+  static double[] randomDistribution(Random random) {
     double[] z = new double[CLASSES];
     for (int c = 0; c < CLASSES; c++) {
       z[c] = random.nextGaussian() * 2.5;

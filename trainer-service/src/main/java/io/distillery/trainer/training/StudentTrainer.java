@@ -9,7 +9,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.ParameterList;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -17,10 +18,10 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.distillery.models.loss.DistillationLoss;
-import io.distillery.models.loss.Divergence;
 import io.distillery.models.loss.LossSettings;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.optim.ResumableAdam;
+import io.distillery.models.runtime.OwnedArrays;
 import io.distillery.models.student.StudentModels;
 import io.distillery.trainer.job.OptimizerKind;
 import java.io.ByteArrayInputStream;
@@ -49,7 +50,7 @@ public final class StudentTrainer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(StudentTrainer.class);
 
   private final DistillationLoss loss;
-  private final float outputGradientBound;
+  private final GradientGuard gradientGuard;
   private long stepsSkipped;
   private final ResumableAdam adam;
   // The rate of the next step: set by step(batch, rate), read by the optimizer's tracker.
@@ -79,7 +80,7 @@ public final class StudentTrainer implements AutoCloseable {
       throws IOException, MalformedModelException {
     this.network = network;
     this.loss = new DistillationLoss(settings);
-    this.outputGradientBound = outputGradientBound(settings);
+    this.gradientGuard = GradientGuard.forLoss(settings);
     this.learningRate = learningRate;
     Tracker current = updates -> this.learningRate;
     this.adam =
@@ -158,25 +159,23 @@ public final class StudentTrainer implements AutoCloseable {
   private StepResult stepAlone(LabeledBatch batch) {
     zeroGradients();
     try (NDManager manager = trainer.getManager().newSubManager()) {
-      NDArray input = owned(manager.create(batch.inputs(), network.inputShape(batch.size())));
-      NDList labels = new NDList();
-      for (NDArray array : loss.labels(manager, batch.soft(), batch.hard(), DataType.FLOAT32)) {
-        labels.add(owned(array));
-      }
+      // Native copies (OwnedArrays): the first layer's backward reads the input.
+      NDArray input =
+          OwnedArrays.own(
+              manager.create(batch.inputs(), network.inputShape(batch.size())), DataType.FLOAT32);
+      NDList labels = loss.labels(manager, batch.soft(), batch.hard(), DataType.FLOAT32);
       DistillationLoss.Terms terms;
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
         terms = loss.terms(labels, logits);
         collector.backward(terms.total());
       }
-      float outputGradient = largestOutputBiasGradient();
-      if (!(outputGradient <= outputGradientBound)) {
+      GradientGuard.GradientCheck check = gradientGuard.check(model.getBlock());
+      if (!check.passed()) {
         // Impossible for a correct batch: drop the update rather than let one corrupt gradient
         // inflate Adam's second moments (which freezes the student) or turn the weights to NaN.
         stepsSkipped++;
-        LOG.warnf(
-            "skipped an update: output-bias gradient %.4g above the loss's bound %.2f (%d so far)",
-            outputGradient, outputGradientBound, stepsSkipped);
+        LOG.errorf("dropped an update: %s (%d so far)", check.reason(), stepsSkipped);
         zeroGradients();
         return new StepResult(
             terms.total().getFloat(), terms.hard().getFloat(), terms.soft().getFloat(), false);
@@ -187,50 +186,9 @@ public final class StudentTrainer implements AutoCloseable {
     }
   }
 
-  /**
-   * The largest gradient a correct batch can put on any output bias: per sample, ∂loss/∂z_k = α(q_k
-   * − y_k) + (1 − α)·T·(q_k,T − p_k,T) for forward KL, so |·| ≤ α + (1 − α)·T, and the batch mean
-   * keeps that bound. Other divergences have no such simple bound: no check (infinity).
-   */
-  private static float outputGradientBound(LossSettings settings) {
-    if (settings.alpha() < 1 && settings.divergence() != Divergence.FORWARD_KL) {
-      return Float.POSITIVE_INFINITY;
-    }
-    float bound = settings.alpha() + (1 - settings.alpha()) * settings.temperature();
-    return bound * 1.01f + 1e-3f;
-  }
-
-  /** The largest |gradient| on the output layer's biases; 0 when there is no check to make. */
-  private float largestOutputBiasGradient() {
-    if (Float.isInfinite(outputGradientBound)) {
-      return 0;
-    }
-    ParameterList parameters = model.getBlock().getParameters();
-    Pair<String, Parameter> last = parameters.get(parameters.size() - 1);
-    if (!last.getKey().endsWith("bias")) {
-      return 0;
-    }
-    try (NDArray gradient = last.getValue().getArray().getGradient();
-        NDArray largest = gradient.abs().max()) {
-      return largest.getFloat();
-    }
-  }
-
   /** Updates dropped because their gradient was impossible for a correct batch. */
   public long stepsSkipped() {
     return stepsSkipped;
-  }
-
-  /**
-   * A copy of {@code array} in memory PyTorch allocated itself. Arrays created from Java data are
-   * backed by a direct buffer that the JVM may reclaim; under memory pressure (two trainers, the
-   * broker and services on two cores) soft-target arrays read that way produced gradients no
-   * correct target can produce, and then NaN. The copy costs microseconds per batch.
-   */
-  private static NDArray owned(NDArray array) {
-    NDArray copy = array.add(0f);
-    array.close();
-    return copy;
   }
 
   /**
@@ -243,9 +201,8 @@ public final class StudentTrainer implements AutoCloseable {
     for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
       NDArray weight = parameter.getValue().getArray();
       if (weight.hasGradient()) {
-        try (NDArray gradient = weight.getGradient()) {
-          gradient.subi(gradient);
-        }
+        // A real zero (grad().zero_()): subtracting the gradient from itself keeps a NaN a NaN.
+        JniUtils.zeroGrad((PtNDArray) weight);
       }
     }
   }

@@ -19,8 +19,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A batch whose soft targets are corrupt (a probability far above 1, as seen when a target array
- * was read from reclaimed memory) must not move the student; correct batches must.
+ * A batch whose gradient is impossible (a probability far above 1, as seen when a target array was
+ * read from reclaimed memory; a NaN anywhere) must not move the student; correct batches must, also
+ * right after a dropped one. Plain JUnit: one student on the PyTorch engine, no service.
  */
 class StudentTrainerGuardTest {
 
@@ -44,6 +45,31 @@ class StudentTrainerGuardTest {
       assertTrue(student.step(batch(uniformProbs()), 1e-3f).applied());
       assertEquals(1, student.stepsSkipped(), "a correct batch is trained on");
       assertFalse(Arrays.equals(before, outputBias(student)), "and moves the student");
+    }
+  }
+
+  @Test
+  void aNonFiniteGradientAnywhereIsDroppedAndDoesNotPoisonLaterSteps() throws Exception {
+    NetworkSpec network = Networks.fashionMlp(0f, 16);
+    // Reverse KL has no output-bias bound: only the finiteness check can catch this batch.
+    LossSettings loss = new LossSettings(Divergence.REVERSE_KL, 2f, 0.5f, Float.NaN);
+    try (StudentTrainer student =
+        new StudentTrainer(network, loss, OptimizerKind.ADAM, 1e-3f, 7, null, null)) {
+      LabeledBatch poisoned = batch(uniformProbs());
+      poisoned.inputs()[5] = Float.NaN;
+      float[] before = outputBias(student);
+
+      assertFalse(student.step(poisoned, 1e-3f).applied(), "a NaN gradient is dropped");
+      assertArrayEquals(before, outputBias(student), "and the student did not move");
+
+      // NaN - NaN is NaN: zeroing by subtraction would poison every later step.
+      for (int i = 0; i < 3; i++) {
+        assertTrue(student.step(batch(uniformProbs()), 1e-3f).applied(), "step " + i);
+      }
+      assertEquals(1, student.stepsSkipped());
+      for (float b : outputBias(student)) {
+        assertTrue(Float.isFinite(b), "weights stay finite");
+      }
     }
   }
 
