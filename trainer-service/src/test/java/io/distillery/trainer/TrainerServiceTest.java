@@ -175,7 +175,7 @@ class TrainerServiceTest {
     JobSpec forward = spec("two-forward");
     JobSpec jsd =
         spec("two-jsd").toBuilder()
-            .student(JobSpec.student(List.of(1L, 28L, 28L), List.of(32), 10, 0f))
+            .student(StudentModels.mlp(List.of(1L, 28L, 28L), List.of(32), 10, 0f))
             .loss(LossSettings.of(Divergence.JSD, 2f, 0f))
             .build();
 
@@ -300,7 +300,7 @@ class TrainerServiceTest {
   void aStudentThatDoesNotFitTheTeacherFailsBeforeItsFirstStep() throws Exception {
     JobSpec spec =
         spec("misfit").toBuilder()
-            .student(JobSpec.student(List.of(1L, 28L, 28L), List.of(64), 7, 0f))
+            .student(StudentModels.mlp(List.of(1L, 28L, 28L), List.of(64), 7, 0f))
             .build();
     long[] steps = {0};
 

@@ -52,9 +52,13 @@ final class SoftLabelFactory {
             .setDistributions(ByteString.copyFrom(SparseCodec.encode(label.positions())))
             .setSource(prompt.origin().source())
             .setForbiddenTeacherOverride(plan.forbiddenTeacherOverride())
-            .setLabelledAtMs(labelledAtMs);
+            .setLabelledAtMs(labelledAtMs)
+            .putAllAttributes(event.getAttributesMap());
     if (event.hasLabel()) {
       builder.setLabel(event.getLabel());
+    }
+    if (event.hasLabelMix()) {
+      builder.setLabelMix(event.getLabelMix());
     }
     return builder.build();
   }

@@ -163,6 +163,11 @@ public final class PromptValidator {
   }
 
   private static void checkLabel(String id, PromptEvent event, TeacherProfile teacher) {
+    if (event.hasLabelMix() && !event.hasLabel()) {
+      throw new InvalidPromptException(
+          DeadLetterReason.INVALID_LABEL,
+          "prompt '" + id + "' has a label_mix but no label to mix it with");
+    }
     if (!event.hasLabel() || teacher.task() != Task.TASK_CLASSIFICATION) {
       return;
     }
@@ -177,6 +182,27 @@ public final class PromptValidator {
               + "; the teacher's classes are [0, "
               + teacher.outputSize()
               + ")");
+    }
+    if (!event.hasLabelMix()) {
+      return;
+    }
+    int second = event.getLabelMix().getSecondLabel();
+    float weight = event.getLabelMix().getWeight();
+    if (second < 0 || second >= teacher.outputSize()) {
+      throw new InvalidPromptException(
+          DeadLetterReason.INVALID_LABEL,
+          "label_mix.second_label of prompt '"
+              + id
+              + "' is "
+              + second
+              + "; the teacher's classes are [0, "
+              + teacher.outputSize()
+              + ")");
+    }
+    if (!(weight >= 0 && weight <= 1)) {
+      throw new InvalidPromptException(
+          DeadLetterReason.INVALID_LABEL,
+          "label_mix.weight of prompt '" + id + "' is " + weight + "; expected a value in [0, 1]");
     }
   }
 

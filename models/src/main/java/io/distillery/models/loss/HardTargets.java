@@ -87,6 +87,14 @@ public record HardTargets(int rows, int classes, float[] probs, float[] weight) 
       return this;
     }
 
+    /** Adds a row for a ground truth of any kind. */
+    public Builder add(HardLabel truth) {
+      if (truth.isMixed()) {
+        return addMixed(truth.label(), truth.secondLabel(), truth.weight());
+      }
+      return truth.present() ? add(truth.label()) : addUnlabelled();
+    }
+
     /** Adds a row without a label (weight 0). */
     public Builder addUnlabelled() {
       weight[rows++] = 0f;

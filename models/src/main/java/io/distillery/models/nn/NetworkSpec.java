@@ -62,6 +62,36 @@ public record NetworkSpec(String name, long[] sampleShape, List<Layer> layers, i
     return (int) Arrays.stream(sampleShape).reduce(1, (a, b) -> a * b);
   }
 
+  /**
+   * Multiply-accumulates of one forward pass of one sample: convolutions and dense layers (pooling,
+   * activations and biases are not counted). The usual measure of a network's compute ("FLOPs" ≈ 2×
+   * this).
+   */
+  public long multiplyAccumulates() {
+    long channels = sampleShape.length == 3 ? sampleShape[0] : 1;
+    long rows = sampleShape.length == 3 ? sampleShape[1] : 1;
+    long cols = sampleShape.length == 3 ? sampleShape[2] : 1;
+    long features = sampleSize();
+    long total = 0;
+    for (Layer layer : layers) {
+      if (layer instanceof Layer.Conv conv) {
+        rows = rows + 2L * conv.padding() - conv.kernel() + 1;
+        cols = cols + 2L * conv.padding() - conv.kernel() + 1;
+        total += rows * cols * conv.filters() * channels * conv.kernel() * conv.kernel();
+        channels = conv.filters();
+        features = channels * rows * cols;
+      } else if (layer instanceof Layer.MaxPool pool) {
+        rows /= pool.size();
+        cols /= pool.size();
+        features = channels * rows * cols;
+      } else if (layer instanceof Layer.Dense dense) {
+        total += features * dense.units();
+        features = dense.units();
+      }
+    }
+    return total;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof NetworkSpec other

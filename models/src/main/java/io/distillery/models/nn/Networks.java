@@ -113,6 +113,72 @@ public final class Networks {
   }
 
   /**
+   * A small CNN: per entry of {@code convChannels} a 3×3 convolution (padding 1)-ReLU-max-pool 2
+   * stage, then flatten, dense-ReLU(-dropout) per hidden width, and a dense output layer. Named
+   * {@code cnn-<C>x<H>x<W>-c<channels>...-h<width>...-<outputs>[-dropout<rate>]}.
+   *
+   * @param sampleShape (channels, rows, cols) of one image
+   * @param convChannels output channels of each convolution stage, at least one
+   * @param hidden widths of the dense hidden layers (may be empty)
+   * @param outputs logits per sample
+   * @param dropout dropout rate after each dense hidden ReLU, 0 for none
+   * @return the network description
+   */
+  public static NetworkSpec cnn(
+      long[] sampleShape, int[] convChannels, int[] hidden, int outputs, float dropout) {
+    if (sampleShape.length != 3) {
+      throw new IllegalArgumentException(
+          "a CNN takes (channels, rows, cols) images, got input shape "
+              + Arrays.toString(sampleShape));
+    }
+    if (convChannels.length == 0) {
+      throw new IllegalArgumentException("a CNN needs at least one convolution stage");
+    }
+    long rows = sampleShape[1];
+    long cols = sampleShape[2];
+    StringBuilder name =
+        new StringBuilder("cnn-")
+            .append(sampleShape[0])
+            .append('x')
+            .append(rows)
+            .append('x')
+            .append(cols);
+    List<Layer> layers = new ArrayList<>();
+    for (int channels : convChannels) {
+      if (rows < 2 || cols < 2) {
+        throw new IllegalArgumentException(
+            convChannels.length
+                + " pooling stages shrink a "
+                + sampleShape[1]
+                + "×"
+                + sampleShape[2]
+                + " image below 1 pixel");
+      }
+      layers.add(new Layer.Conv(channels, 3, 1));
+      layers.add(new Layer.Relu());
+      layers.add(new Layer.MaxPool(2));
+      rows /= 2;
+      cols /= 2;
+      name.append("-c").append(channels);
+    }
+    layers.add(new Layer.Flatten());
+    for (int width : hidden) {
+      layers.add(new Layer.Dense(width));
+      layers.add(new Layer.Relu());
+      if (dropout > 0) {
+        layers.add(new Layer.Dropout(dropout));
+      }
+      name.append("-h").append(width);
+    }
+    layers.add(new Layer.Dense(outputs));
+    name.append('-').append(outputs);
+    if (dropout > 0 && hidden.length > 0) {
+      name.append("-dropout").append(dropout);
+    }
+    return new NetworkSpec(name.toString(), sampleShape, layers, outputs);
+  }
+
+  /**
    * Rebuilds a network from its {@link NetworkSpec#name()}: {@value #FASHION_CNN} or {@code
    * mlp-<in>-<hidden>...-<out>[-dropout<rate>]}. An MLP with 784 inputs takes (1, 28, 28) images,
    * any other a flat vector.

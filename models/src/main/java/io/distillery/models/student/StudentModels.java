@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.nn.Block;
-import io.distillery.models.nn.Layer;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.nn.Networks;
 import io.distillery.proto.v1.StudentSpec;
@@ -13,10 +12,12 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Students as checkpoints carry them: a {@link StudentSpec} that rebuilds the network and a {@value
- * #PARAMS_FILE} holding its parameters in DJL's format.
+ * Students as checkpoints carry them: a {@link StudentSpec} that rebuilds the network through its
+ * {@link StudentFamily} and a {@value #PARAMS_FILE} holding its parameters in DJL's format.
  */
 public final class StudentModels {
 
@@ -28,33 +29,80 @@ public final class StudentModels {
 
   private StudentModels() {}
 
-  /** The spec recorded for a network: its name rebuilds it via {@link Networks#byName}. */
-  public static StudentSpec spec(NetworkSpec network, long parameterCount) {
-    StudentSpec.Builder spec =
+  /** The families a student can belong to, by name. */
+  private static final Map<String, StudentFamily> FAMILIES =
+      Map.of(MlpFamily.NAME, new MlpFamily(), CnnFamily.NAME, new CnnFamily());
+
+  /**
+   * An MLP student, e.g. {@code mlp(List.of(1L, 28L, 28L), List.of(256, 256), 10, 0)} for
+   * 784-256-256-10.
+   *
+   * @throws IllegalArgumentException naming the setting that is wrong
+   */
+  public static StudentSpec mlp(
+      List<Long> inputShape, List<Integer> hiddenSizes, int outputSize, float dropout) {
+    return named(
         StudentSpec.newBuilder()
-            .setArchitecture(network.name())
-            .setOutputSize(network.outputSize())
-            .setParameterCount(parameterCount);
-    for (long dim : network.sampleShape()) {
-      spec.addInputShape(dim);
-    }
-    for (Layer layer : network.layers()) {
-      if (layer instanceof Layer.Dense dense && dense.units() != network.outputSize()) {
-        spec.addHiddenSizes(dense.units());
-      } else if (layer instanceof Layer.Dropout dropout) {
-        spec.setDropout(dropout.rate());
-      }
-    }
-    return spec.build();
+            .setFamily(MlpFamily.NAME)
+            .addAllInputShape(inputShape)
+            .addAllHiddenSizes(hiddenSizes)
+            .setOutputSize(outputSize)
+            .setDropout(dropout));
   }
 
   /**
-   * The network a spec describes.
+   * A CNN student: 3×3 conv-ReLU-pool stages with these channels, then dense hidden layers.
    *
-   * @throws IllegalArgumentException when the architecture is unknown, naming it
+   * @throws IllegalArgumentException naming the setting that is wrong
+   */
+  public static StudentSpec cnn(
+      List<Long> inputShape,
+      List<Integer> convChannels,
+      List<Integer> hiddenSizes,
+      int outputSize,
+      float dropout) {
+    return named(
+        StudentSpec.newBuilder()
+            .setFamily(CnnFamily.NAME)
+            .addAllInputShape(inputShape)
+            .addAllConvChannels(convChannels)
+            .addAllHiddenSizes(hiddenSizes)
+            .setOutputSize(outputSize)
+            .setDropout(dropout));
+  }
+
+  /** Validates a spec by building its network, and records the network's name. */
+  private static StudentSpec named(StudentSpec.Builder spec) {
+    return spec.setArchitecture(network(spec.build()).name()).build();
+  }
+
+  /** The family names a spec may give, e.g. for error messages and configuration docs. */
+  public static List<String> families() {
+    return FAMILIES.keySet().stream().sorted().toList();
+  }
+
+  /**
+   * The network a spec describes, rebuilt from its family's fields (the single source of truth). A
+   * spec without a family (checkpoints written before families existed) is rebuilt from its
+   * architecture name.
+   *
+   * @throws IllegalArgumentException when the family is unknown or a field is wrong, naming it
    */
   public static NetworkSpec network(StudentSpec spec) {
-    return Networks.byName(spec.getArchitecture());
+    if (spec.getFamily().isEmpty()) {
+      return Networks.byName(spec.getArchitecture());
+    }
+    StudentFamily family = FAMILIES.get(spec.getFamily());
+    if (family == null) {
+      throw new IllegalArgumentException(
+          "student.family '" + spec.getFamily() + "' is unknown, expected one of " + families());
+    }
+    return family.network(spec);
+  }
+
+  /** The spec with its trainable parameter count, as a checkpoint records it. */
+  public static StudentSpec withParameterCount(StudentSpec spec, long parameterCount) {
+    return spec.toBuilder().setParameterCount(parameterCount).build();
   }
 
   /** Writes a trained block's parameters. */

@@ -117,13 +117,24 @@ public interface TrainerConfig {
   /** Online mode: how the teacher is asked. */
   Online online();
 
-  /** The student network: an MLP. */
+  /** The student network: an MLP or a small CNN. */
   interface Student {
-    /** Hidden layer widths, input side first, e.g. {@code 128} or {@code 256,128}. */
+    /**
+     * The network family: {@code mlp} (flatten, dense hidden layers) or {@code cnn} (3×3
+     * conv-ReLU-max-pool stages of {@code conv-channels}, then the dense hidden layers).
+     */
+    @WithDefault("mlp")
+    Family family();
+
+    /** Dense hidden layer widths, input side first, e.g. {@code 128} or {@code 256,128}. */
     @WithDefault("128")
     List<Integer> hiddenSizes();
 
-    /** Dropout after each hidden ReLU, in [0, 1); 0 for none. */
+    /** Channels of each convolution stage of a {@code cnn} student, e.g. {@code 16,32}. */
+    @WithDefault("16,32")
+    List<Integer> convChannels();
+
+    /** Dropout after each dense hidden ReLU, in [0, 1); 0 for none. */
     @WithDefault("0")
     float dropout();
 
@@ -134,6 +145,12 @@ public interface TrainerConfig {
     /** Number of classes; must match the teacher card's output size. */
     @WithDefault("10")
     int outputSize();
+  }
+
+  /** Student network families (configuration values {@code mlp}, {@code cnn}). */
+  enum Family {
+    MLP,
+    CNN
   }
 
   /** loss = alpha · CE(hard label) + (1 − alpha) · T² · divergence(teacher ‖ student at T). */

@@ -46,7 +46,7 @@ public class ConfiguredJob {
         "starting job %s (%s): student %s, loss %s, %d passes over %s",
         spec.jobId(),
         spec.source().name().toLowerCase(java.util.Locale.ROOT),
-        spec.student().name(),
+        spec.network().name(),
         spec.loss(),
         spec.passes(),
         spec.topic());

@@ -155,7 +155,7 @@ public final class DistillationService {
     }
     try (StudentTrainer student =
         new StudentTrainer(
-            spec.student(),
+            spec.network(),
             spec.loss(),
             spec.optimizer(),
             spec.learningRate(),
@@ -507,7 +507,7 @@ public final class DistillationService {
             .addAllConsumed(consumed.toProto(spec.topic()))
             .addAllTeachers(teachers.cards())
             .setLoss(spec.loss().toProto())
-            .setStudent(StudentModels.spec(spec.student(), student.parameterCount()))
+            .setStudent(StudentModels.withParameterCount(spec.student(), student.parameterCount()))
             .setCreatedAtMs(System.currentTimeMillis())
             .setFinal(last)
             .build();

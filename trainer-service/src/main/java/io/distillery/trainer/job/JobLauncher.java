@@ -64,7 +64,7 @@ public class JobLauncher {
   private TargetSource targets(JobSpec spec, JobMetrics jobMetrics) {
     return switch (spec.source()) {
       case OFFLINE ->
-          new OfflineTargets(spec.student().sampleSize(), spec.student().outputSize(), spec.loss());
+          new OfflineTargets(spec.network().sampleSize(), spec.network().outputSize(), spec.loss());
       case ONLINE -> new OnlineTargets(spec, teacher, jobMetrics);
     };
   }

@@ -5,7 +5,8 @@ import static io.distillery.trainer.job.OnlineSettings.require;
 import io.distillery.models.loss.Divergence;
 import io.distillery.models.loss.LossSettings;
 import io.distillery.models.nn.NetworkSpec;
-import io.distillery.models.nn.Networks;
+import io.distillery.models.student.StudentModels;
+import io.distillery.proto.v1.StudentSpec;
 import io.distillery.trainer.config.TrainerConfig;
 import io.distillery.trainer.training.LearningRateSchedule;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
  * @param jobId names the consumer group, the checkpoint directory and the event key
  * @param source offline (stored soft labels) or online (teacher asked about augmented views)
  * @param topic soft-label topic
- * @param student the student network
+ * @param student the student: the spec its network is rebuilt from ({@link #network()})
  * @param loss the loss; alpha is the weight of the hard-label cross-entropy
  * @param batchSize samples per step
  * @param lrSchedule the learning rate of each step (its peak rate is {@link #learningRate()})
@@ -38,7 +39,7 @@ public record JobSpec(
     String jobId,
     Source source,
     String topic,
-    NetworkSpec student,
+    StudentSpec student,
     LossSettings loss,
     int batchSize,
     LearningRateSchedule lrSchedule,
@@ -68,6 +69,13 @@ public record JobSpec(
     require(
         shuffleBuffer >= batchSize, "shuffle-buffer", shuffleBuffer, ">= batch-size " + batchSize);
     require(checkpointInterval >= 0, "checkpoint.interval-steps", checkpointInterval, ">= 0");
+    require(student != null, "student", student, "set");
+    StudentModels.network(student); // fails here, naming the setting, if it makes no network
+  }
+
+  /** The student's network, rebuilt from {@link #student()}. */
+  public NetworkSpec network() {
+    return StudentModels.network(student);
   }
 
   /** The learning rate: constant, or the schedule's peak. */
@@ -90,7 +98,7 @@ public record JobSpec(
         jobId,
         Source.OFFLINE,
         "distill.soft-labels",
-        student(List.of(1L, 28L, 28L), List.of(128), 10, 0f),
+        StudentModels.mlp(List.of(1L, 28L, 28L), List.of(128), 10, 0f),
         LossSettings.of(Divergence.FORWARD_KL, 2f, 0.5f),
         128,
         LearningRateSchedule.constant(1e-3f),
@@ -115,11 +123,7 @@ public record JobSpec(
         config.jobId(),
         Source.fromName(config.source()),
         config.softLabelsTopic(),
-        student(
-            config.student().inputShape(),
-            config.student().hiddenSizes(),
-            config.student().outputSize(),
-            config.student().dropout()),
+        student(config.student()),
         new LossSettings(divergence, loss.temperature(), loss.alpha(), param),
         config.batchSize(),
         new LearningRateSchedule(
@@ -147,32 +151,32 @@ public record JobSpec(
   }
 
   /**
-   * An MLP student: flatten, hidden ReLU layers (with dropout), a dense output layer. Its name
-   * (e.g. {@code mlp-784-128-10}) rebuilds it via {@link Networks#byName}, which is how the
-   * evaluator loads checkpoints.
+   * The student the configuration describes, of its family ({@code mlp} or {@code cnn}).
    *
    * @throws IllegalArgumentException naming the student setting that is wrong
    */
-  public static NetworkSpec student(
-      List<Long> inputShape, List<Integer> hiddenSizes, int outputSize, float dropout) {
-    require(!inputShape.isEmpty(), "student.input-shape", inputShape, "at least one dimension");
-    long features = 1;
-    long[] shape = new long[inputShape.size()];
-    for (int i = 0; i < shape.length; i++) {
-      shape[i] = inputShape.get(i);
-      require(shape[i] > 0, "student.input-shape", inputShape, "positive dimensions");
-      features *= shape[i];
+  public static StudentSpec student(TrainerConfig.Student config) {
+    try {
+      return studentOf(config);
+    } catch (IllegalArgumentException e) {
+      // The families name the key relative to the student ("student.hidden-sizes ...").
+      throw new IllegalArgumentException("distillery.trainer." + e.getMessage(), e);
     }
-    require(outputSize >= 2, "student.output-size", outputSize, ">= 2");
-    require(dropout >= 0 && dropout < 1, "student.dropout", dropout, "in [0, 1)");
-    int[] sizes = new int[hiddenSizes.size() + 2];
-    sizes[0] = Math.toIntExact(features);
-    for (int i = 0; i < hiddenSizes.size(); i++) {
-      require(hiddenSizes.get(i) > 0, "student.hidden-sizes", hiddenSizes, "positive widths");
-      sizes[i + 1] = hiddenSizes.get(i);
-    }
-    sizes[sizes.length - 1] = outputSize;
-    return Networks.mlp(shape, sizes, dropout);
+  }
+
+  private static StudentSpec studentOf(TrainerConfig.Student config) {
+    return switch (config.family()) {
+      case MLP ->
+          StudentModels.mlp(
+              config.inputShape(), config.hiddenSizes(), config.outputSize(), config.dropout());
+      case CNN ->
+          StudentModels.cnn(
+              config.inputShape(),
+              config.convChannels(),
+              config.hiddenSizes(),
+              config.outputSize(),
+              config.dropout());
+    };
   }
 
   /** A copy with another job id. */
@@ -190,7 +194,7 @@ public record JobSpec(
     private String jobId;
     private Source source;
     private String topic;
-    private NetworkSpec student;
+    private StudentSpec student;
     private LossSettings loss;
     private int batchSize;
     private LearningRateSchedule lrSchedule;
@@ -238,7 +242,7 @@ public record JobSpec(
       return this;
     }
 
-    public Builder student(NetworkSpec value) {
+    public Builder student(StudentSpec value) {
       student = value;
       return this;
     }

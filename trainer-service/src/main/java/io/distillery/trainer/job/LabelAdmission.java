@@ -20,6 +20,7 @@ public final class LabelAdmission {
   private static final float TEMPERATURE_TOLERANCE = 1e-4f;
 
   private final JobSpec spec;
+  private final NetworkSpec network;
   private final boolean storedTargets;
   private boolean checked;
 
@@ -30,6 +31,7 @@ public final class LabelAdmission {
    */
   public LabelAdmission(JobSpec spec, boolean storedTargets) {
     this.spec = spec;
+    this.network = spec.network();
     this.storedTargets = storedTargets;
   }
 
@@ -54,7 +56,7 @@ public final class LabelAdmission {
       checkCompatibility(label);
       checked = true;
     }
-    NetworkSpec student = spec.student();
+    NetworkSpec student = network;
     if (storedTargets && card.getOutputSize() != student.outputSize()) {
       throw new LabelRejectedException(
           SkipReason.WRONG_OUTPUT_SIZE,
@@ -75,11 +77,12 @@ public final class LabelAdmission {
               + " "
               + Arrays.toString(student.sampleShape()));
     }
-    if (label.hasLabel() && label.label() >= student.outputSize()) {
+    int largestClass = Math.max(label.label(), label.truth().secondLabel());
+    if (largestClass >= student.outputSize()) {
       throw new LabelRejectedException(
           SkipReason.BAD_LABEL,
           "label "
-              + label.label()
+              + largestClass
               + " is outside the student's "
               + student.outputSize()
               + " classes");
@@ -97,7 +100,7 @@ public final class LabelAdmission {
         label.dataset(),
         label.input(),
         label.inputShape(),
-        label.label(),
+        label.truth(),
         card,
         spec.loss().temperature(),
         SoftTargets.retemper(
@@ -109,7 +112,7 @@ public final class LabelAdmission {
 
   private void checkCompatibility(SoftLabel label) throws IncompatibleJobException {
     TeacherCard card = label.teacher();
-    NetworkSpec student = spec.student();
+    NetworkSpec student = network;
     if (storedTargets) {
       String problem = CardCheck.problem(card, student);
       if (problem != null) {
@@ -159,7 +162,7 @@ public final class LabelAdmission {
         + " with top-"
         + label.distribution().getIdsCount()
         + " of "
-        + spec.student().outputSize()
+        + spec.network().outputSize()
         + " classes, the job trains at T="
         + spec.loss().temperature()
         + " (a tail cannot be re-tempered)";

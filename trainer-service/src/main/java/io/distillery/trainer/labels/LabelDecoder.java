@@ -1,5 +1,6 @@
 package io.distillery.trainer.labels;
 
+import io.distillery.models.loss.HardLabel;
 import io.distillery.proto.codec.SparseCodec;
 import io.distillery.proto.kafka.Decoded;
 import io.distillery.proto.v1.SoftLabelEvent;
@@ -51,14 +52,7 @@ public final class LabelDecoder {
     float[] input = input(event);
     long[] shape = event.getInput().getTensor().getShapeList().stream().mapToLong(d -> d).toArray();
     SparseDistribution distribution = distribution(event, outputSize);
-    int label = -1;
-    if (event.hasLabel()) {
-      label = event.getLabel();
-      if (label < 0 || label >= outputSize) {
-        throw new LabelRejectedException(
-            SkipReason.BAD_LABEL, "label " + label + " is outside 0.." + (outputSize - 1));
-      }
-    }
+    HardLabel truth = truth(event, outputSize);
     if (!(event.getTemperature() > 0)) {
       throw new LabelRejectedException(
           SkipReason.BAD_DISTRIBUTION, "temperature is " + event.getTemperature() + ", not > 0");
@@ -70,10 +64,38 @@ public final class LabelDecoder {
         event.getDataset(),
         input,
         shape,
-        label,
+        truth,
         intern(event.getTeacher()),
         event.getTemperature(),
         distribution);
+  }
+
+  private static HardLabel truth(SoftLabelEvent event, int outputSize)
+      throws LabelRejectedException {
+    if (!event.hasLabel()) {
+      return HardLabel.none();
+    }
+    int label = checkClass("label", event.getLabel(), outputSize);
+    if (!event.hasLabelMix()) {
+      return HardLabel.of(label);
+    }
+    int second =
+        checkClass("label_mix.second_label", event.getLabelMix().getSecondLabel(), outputSize);
+    float weight = event.getLabelMix().getWeight();
+    if (!(weight >= 0 && weight <= 1)) {
+      throw new LabelRejectedException(
+          SkipReason.BAD_LABEL, "label_mix.weight " + weight + " is outside [0, 1]");
+    }
+    return HardLabel.mixed(label, second, weight);
+  }
+
+  private static int checkClass(String field, int value, int outputSize)
+      throws LabelRejectedException {
+    if (value < 0 || value >= outputSize) {
+      throw new LabelRejectedException(
+          SkipReason.BAD_LABEL, field + " " + value + " is outside 0.." + (outputSize - 1));
+    }
+    return value;
   }
 
   private TeacherCard intern(TeacherCard card) {

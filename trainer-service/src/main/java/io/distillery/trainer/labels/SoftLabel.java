@@ -1,5 +1,6 @@
 package io.distillery.trainer.labels;
 
+import io.distillery.models.loss.HardLabel;
 import io.distillery.proto.v1.SparseDistribution;
 import io.distillery.proto.v1.TeacherCard;
 
@@ -13,7 +14,7 @@ import io.distillery.proto.v1.TeacherCard;
  * @param dataset the prompt's dataset
  * @param input the prompt's input values, row-major
  * @param inputShape the input's shape
- * @param label ground-truth class, or -1 when the prompt had none
+ * @param truth the ground truth: a class, a mixup of two, or none
  * @param teacher the teacher card
  * @param temperature temperature of the log-probabilities
  * @param distribution the teacher's top-k distribution (ids within the card's output size)
@@ -25,13 +26,18 @@ public record SoftLabel(
     String dataset,
     float[] input,
     long[] inputShape,
-    int label,
+    HardLabel truth,
     TeacherCard teacher,
     float temperature,
     SparseDistribution distribution) {
 
   /** Whether the prompt carried a ground-truth class. */
   public boolean hasLabel() {
-    return label >= 0;
+    return truth.present();
+  }
+
+  /** The (first) ground-truth class, or -1. */
+  public int label() {
+    return truth.label();
   }
 }

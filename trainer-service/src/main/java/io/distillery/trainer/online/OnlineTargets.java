@@ -71,10 +71,10 @@ public final class OnlineTargets implements TargetSource {
             });
     this.augmenter =
         new ViewAugmenter(
-            spec.student().sampleShape(), spec.online().shiftPixels(), spec.online().mixupAlpha());
-    this.shape = spec.student().sampleShape();
-    this.sampleSize = spec.student().sampleSize();
-    this.classes = spec.student().outputSize();
+            spec.network().sampleShape(), spec.online().shiftPixels(), spec.online().mixupAlpha());
+    this.shape = spec.network().sampleShape();
+    this.sampleSize = spec.network().sampleSize();
+    this.classes = spec.network().outputSize();
   }
 
   @Override
@@ -113,7 +113,7 @@ public final class OnlineTargets implements TargetSource {
     if (card == null) {
       return;
     }
-    String problem = LabelAdmission.CardCheck.problem(card, spec.student());
+    String problem = LabelAdmission.CardCheck.problem(card, spec.network());
     if (problem != null) {
       throw new IncompatibleJobException(
           "job " + spec.jobId() + " cannot train online: " + problem);

@@ -1,5 +1,6 @@
 package io.distillery.trainer.online;
 
+import io.distillery.models.augment.Mixup;
 import io.distillery.models.data.ShiftAugmentation;
 import io.distillery.models.loss.HardTargets;
 import io.distillery.trainer.labels.SoftLabel;
@@ -68,7 +69,7 @@ public final class ViewAugmenter {
     float[] shifted = views.clone();
     for (int i = 0; i < n; i++) {
       int j = random.nextInt(n);
-      float lambda = (float) beta(random, mixupAlpha);
+      float lambda = (float) Mixup.beta(random, mixupAlpha);
       for (int v = 0; v < sampleSize; v++) {
         views[i * sampleSize + v] =
             lambda * shifted[i * sampleSize + v] + (1 - lambda) * shifted[j * sampleSize + v];
@@ -82,33 +83,5 @@ public final class ViewAugmenter {
       }
     }
     return new Views(views, hard.build());
-  }
-
-  /** A Beta(a, a) sample from two Gamma(a) samples. */
-  static double beta(Random random, double a) {
-    double x = gamma(random, a);
-    double y = gamma(random, a);
-    return x + y == 0 ? 0.5 : x / (x + y);
-  }
-
-  /** Gamma(a, 1) by Marsaglia and Tsang (2000), boosted for a < 1. */
-  static double gamma(Random random, double a) {
-    if (a < 1) {
-      return gamma(random, a + 1) * Math.pow(random.nextDouble(), 1 / a);
-    }
-    double d = a - 1.0 / 3;
-    double c = 1 / Math.sqrt(9 * d);
-    while (true) {
-      double x = random.nextGaussian();
-      double v = 1 + c * x;
-      if (v <= 0) {
-        continue;
-      }
-      v = v * v * v;
-      double u = random.nextDouble();
-      if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
-        return d * v;
-      }
-    }
   }
 }

@@ -47,11 +47,7 @@ public final class OfflineTargets implements TargetSource {
       if (soft != null) {
         soft.add(label.distribution());
       }
-      if (label.hasLabel()) {
-        hard.add(label.label());
-      } else {
-        hard.addUnlabelled();
-      }
+      hard.add(label.truth());
       cards.put(label.teacher(), Boolean.TRUE);
     }
     return new LabeledBatch(

@@ -1,23 +1,24 @@
 package io.distillery.trainer.bench;
 
 import ai.djl.Model;
+import io.distillery.models.augment.TransferSet;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.data.LabeledImages;
 import io.distillery.models.data.ValidationSplit;
 import io.distillery.models.loss.Divergence;
+import io.distillery.models.loss.HardLabel;
 import io.distillery.models.loss.LossSettings;
 import io.distillery.models.loss.SoftTargets;
-import io.distillery.models.nn.Layer;
 import io.distillery.models.nn.LogSoftmax;
 import io.distillery.models.nn.ModelRunner;
 import io.distillery.models.nn.NetworkSpec;
+import io.distillery.models.student.StudentModels;
 import io.distillery.models.teacher.TeacherArtifacts;
 import io.distillery.models.teacher.TeacherCardFile;
 import io.distillery.proto.codec.SparseCodec;
 import io.distillery.proto.v1.SparseDistribution;
 import io.distillery.proto.v1.TeacherCard;
-import io.distillery.trainer.job.JobSpec;
 import io.distillery.trainer.job.OptimizerKind;
 import io.distillery.trainer.labels.SoftLabel;
 import io.distillery.trainer.support.TopK;
@@ -84,6 +85,8 @@ import java.util.TreeMap;
 public final class KdSweep {
 
   private static final int CLASSES = FashionMnist.NUM_CLASSES;
+  // The demo's transfer sets use the same seed (DemoSettings): the views here are the demo's views.
+  static final long TRANSFER_SEED = 2026;
 
   private KdSweep() {}
 
@@ -102,7 +105,8 @@ public final class KdSweep {
       String divergence,
       int topK,
       float labelerTemperature,
-      int buffer) {
+      int buffer,
+      TransferSet transfer) {
 
     static Config parse(String spec) {
       Map<String, String> kv = new LinkedHashMap<>();
@@ -143,12 +147,19 @@ public final class KdSweep {
               kv.getOrDefault("div", "forward-kl"),
               Integer.parseInt(kv.getOrDefault("topk", "10")),
               Float.parseFloat(kv.getOrDefault("lt", "1")),
-              Integer.parseInt(kv.getOrDefault("buf", "4096")));
+              Integer.parseInt(kv.getOrDefault("buf", "4096")),
+              new TransferSet(
+                  Integer.parseInt(kv.getOrDefault("v", "1")),
+                  Integer.parseInt(kv.getOrDefault("sh", "0")),
+                  kv.getOrDefault("fl", "0").equals("1"),
+                  Float.parseFloat(kv.getOrDefault("mx", "0")),
+                  Float.parseFloat(kv.getOrDefault("ma", "1")),
+                  TRANSFER_SEED));
       kv.keySet()
           .removeAll(
               List.of(
                   "h", "drop", "bs", "ep", "lr", "sched", "final", "warm", "T", "a", "div", "topk",
-                  "lt", "buf"));
+                  "lt", "buf", "v", "sh", "fl", "mx", "ma"));
       if (!kv.isEmpty()) {
         throw new IllegalArgumentException("unknown keys " + kv.keySet() + " in " + spec);
       }
@@ -175,7 +186,8 @@ public final class KdSweep {
           "forward-kl",
           CLASSES,
           1f,
-          buffer);
+          buffer,
+          transfer);
     }
 
     boolean cnn() {
@@ -199,6 +211,9 @@ public final class KdSweep {
       if (buffer != 4096) {
         s.append(";buf=").append(buffer);
       }
+      if (transfer.viewsPerImage() > 1) {
+        s.append(";").append(transferKey(transfer));
+      }
       return s.toString();
     }
 
@@ -220,26 +235,20 @@ public final class KdSweep {
       return s;
     }
 
+    /** The student, as trainer-service builds it: h=cnnA-B-C is a cnn with convs A, B and FC C. */
     NetworkSpec network() {
+      List<Long> shape = List.of(1L, 28L, 28L);
       if (cnn()) {
-        // cnnA-B-C: conv(A, 3×3)-ReLU-pool 2 - conv(B, 3×3)-ReLU-pool 2 - FC C-ReLU - FC 10.
-        List<Layer> layers = new ArrayList<>();
-        for (int i = 0; i < hidden.size() - 1; i++) {
-          layers.add(new Layer.Conv(-hidden.get(i), 3, 1));
-          layers.add(new Layer.Relu());
-          layers.add(new Layer.MaxPool(2));
-        }
-        layers.add(new Layer.Flatten());
-        layers.add(new Layer.Dense(-hidden.get(hidden.size() - 1)));
-        layers.add(new Layer.Relu());
-        layers.add(new Layer.Dense(CLASSES));
-        return new NetworkSpec(
-            studentKey().substring(2, studentKey().indexOf(';')),
-            new long[] {1, 28, 28},
-            layers,
-            CLASSES);
+        List<Integer> widths = hidden.stream().map(w -> -w).toList();
+        return StudentModels.network(
+            StudentModels.cnn(
+                shape,
+                widths.subList(0, widths.size() - 1),
+                widths.subList(widths.size() - 1, widths.size()),
+                CLASSES,
+                dropout));
       }
-      return JobSpec.student(List.of(1L, 28L, 28L), hidden, CLASSES, dropout);
+      return StudentModels.network(StudentModels.mlp(shape, hidden, CLASSES, dropout));
     }
 
     LossSettings loss() {
@@ -353,18 +362,29 @@ public final class KdSweep {
 
     Path resultsFile = work.resolve("results-" + mode + ".tsv");
     Map<String, Result> done = load(resultsFile);
-    Inputs inputs = new Inputs(trainSet);
     TeacherCard card = card(teacherDir);
+    Map<String, Inputs> transferSets = new java.util.HashMap<>();
 
     for (Config config : configs) {
+      Inputs inputs =
+          transferSets.computeIfAbsent(
+              transferKey(config.transfer()),
+              key -> {
+                try {
+                  return config.transfer().viewsPerImage() == 1
+                      ? new Inputs(trainSet, trainLogits)
+                      : Inputs.views(trainSet, config.transfer(), teacherDir, work, mode);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       for (int seed : seeds) {
         for (Config run : config.hardOnly() ? List.of(config) : List.of(config.hard(), config)) {
           String id = run.key() + "#" + seed;
           if (done.containsKey(id)) {
             continue;
           }
-          Result result =
-              train(run, seed, inputs, trainLogits, card, evalSet, evalLogits, curveEvery);
+          Result result = train(run, seed, inputs, card, evalSet, evalLogits, curveEvery);
           done.put(id, result);
           Files.writeString(
               resultsFile,
@@ -393,25 +413,99 @@ public final class KdSweep {
 
   // ---- training ------------------------------------------------------------------------------
 
-  /** The training images as per-sample arrays, shared by every run. */
+  /** The transfer set as per-sample arrays with their ground truth and teacher logits. */
   private static final class Inputs {
     final float[][] rows;
-    final int[] labels;
+    final HardLabel[] truths;
+    final float[] logits;
     final long[] shape;
 
-    Inputs(LabeledImages images) {
+    Inputs(float[][] rows, HardLabel[] truths, float[] logits, long[] shape) {
+      this.rows = rows;
+      this.truths = truths;
+      this.logits = logits;
+      this.shape = shape;
+    }
+
+    /** The images themselves. */
+    Inputs(LabeledImages images, float[] logits) {
+      this(new float[images.size()][], new HardLabel[images.size()], logits, images.sampleShape());
       int per = images.sampleSize();
-      rows = new float[images.size()][];
       for (int i = 0; i < rows.length; i++) {
         rows[i] = Arrays.copyOfRange(images.images(), i * per, (i + 1) * per);
+        truths[i] = HardLabel.of(images.labels()[i]);
       }
-      labels = images.labels();
-      shape = images.sampleShape();
+    }
+
+    /** Every view of a transfer set, labelled by the teacher (logits cached under work). */
+    static Inputs views(
+        LabeledImages images, TransferSet transfer, Path teacherDir, Path work, String mode)
+        throws Exception {
+      int k = transfer.viewsPerImage();
+      int n = Math.toIntExact(transfer.size(images.size()));
+      float[][] rows = new float[n][];
+      HardLabel[] truths = new HardLabel[n];
+      for (int i = 0; i < images.size(); i++) {
+        for (int v = 0; v < k; v++) {
+          TransferSet.View view = transfer.view(images, i, v);
+          rows[i * k + v] = view.pixels();
+          truths[i * k + v] =
+              view.mixed()
+                  ? HardLabel.mixed(view.label(), view.secondLabel(), view.weight())
+                  : HardLabel.of(view.label());
+        }
+      }
+      TeacherCardFile card = TeacherArtifacts.checkFiles(teacherDir);
+      String sha = card.file(TeacherCardFile.FILE_PARAMS).sha256().substring(0, 16);
+      Path cache =
+          work.resolve(
+              "view-logits-"
+                  + sha
+                  + "-"
+                  + mode
+                  + "-"
+                  + transferKey(transfer).replace(';', '_').replace("=", "")
+                  + ".bin");
+      float[] logits;
+      if (Files.exists(cache)) {
+        try (DataInputStream in =
+            new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(cache)))) {
+          logits = readFloats(in);
+        }
+      } else {
+        long started = System.nanoTime();
+        logits = new float[n * CLASSES];
+        int per = images.sampleSize();
+        try (Model model = TeacherArtifacts.loadPyTorch(teacherDir)) {
+          ModelRunner runner = new ModelRunner(model, images.sampleShape());
+          for (int start = 0; start < n; start += 500) {
+            int count = Math.min(500, n - start);
+            float[] batch = new float[count * per];
+            for (int i = 0; i < count; i++) {
+              System.arraycopy(rows[start + i], 0, batch, i * per, per);
+            }
+            System.arraycopy(
+                runner.forward(batch, count), 0, logits, start * CLASSES, count * CLASSES);
+          }
+        }
+        try (DataOutputStream out =
+            new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(cache)))) {
+          writeFloats(out, logits);
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "teacher logits of %d views (%s) in %.1f s%n",
+            n,
+            transferKey(transfer),
+            (System.nanoTime() - started) / 1e9);
+      }
+      return new Inputs(rows, truths, logits, images.sampleShape());
     }
   }
 
   /** The soft labels a job reads from the log, already admitted at the job's temperature. */
-  static List<SoftLabel> labels(Inputs inputs, float[] logits, TeacherCard card, Config config) {
+  static List<SoftLabel> labels(Inputs inputs, TeacherCard card, Config config) {
+    float[] logits = inputs.logits;
     List<SoftLabel> labels = new ArrayList<>(inputs.rows.length);
     for (int i = 0; i < inputs.rows.length; i++) {
       SparseDistribution served =
@@ -431,7 +525,7 @@ public final class KdSweep {
               "fashion-mnist/train",
               inputs.rows[i],
               inputs.shape,
-              inputs.labels[i],
+              inputs.truths[i],
               card,
               t,
               stored));
@@ -443,13 +537,12 @@ public final class KdSweep {
       Config config,
       int seed,
       Inputs inputs,
-      float[] trainLogits,
       TeacherCard card,
       LabeledImages evalSet,
       float[] evalLogits,
       int curveEvery)
       throws Exception {
-    List<SoftLabel> log = labels(inputs, trainLogits, card, config);
+    List<SoftLabel> log = labels(inputs, card, config);
     NetworkSpec network = config.network();
     LossSettings loss = config.loss();
     OfflineTargets targets = new OfflineTargets(network.sampleSize(), network.outputSize(), loss);
@@ -628,6 +721,19 @@ public final class KdSweep {
   }
 
   // ---- small helpers -------------------------------------------------------------------------
+
+  static String transferKey(TransferSet t) {
+    return "v="
+        + t.viewsPerImage()
+        + ";sh="
+        + t.maxShift()
+        + ";fl="
+        + (t.flip() ? 1 : 0)
+        + ";mx="
+        + fmt(t.mixupFraction())
+        + ";ma="
+        + fmt(t.mixupAlpha());
+  }
 
   private static Map<String, Result> load(Path file) throws IOException {
     Map<String, Result> results = new TreeMap<>();

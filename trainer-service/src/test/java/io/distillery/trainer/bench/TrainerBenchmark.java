@@ -191,7 +191,7 @@ public final class TrainerBenchmark {
 
   private static Run inMemory(JobSpec spec, List<SoftLabel> labels, long samples) throws Exception {
     OfflineTargets targets =
-        new OfflineTargets(spec.student().sampleSize(), spec.student().outputSize(), spec.loss());
+        new OfflineTargets(spec.network().sampleSize(), spec.network().outputSize(), spec.loss());
     Random random = new Random(spec.seed());
     List<SoftLabel> order = new ArrayList<>(labels);
     try (StudentTrainer student = trainer(spec, null, null)) {
@@ -288,7 +288,7 @@ public final class TrainerBenchmark {
                   spec,
                   feed,
                   new OfflineTargets(
-                      spec.student().sampleSize(), spec.student().outputSize(), spec.loss()),
+                      spec.network().sampleSize(), spec.network().outputSize(), spec.loss()),
                   new JobCheckpoints(
                       spec.checkpointDir(),
                       spec.jobId(),
@@ -409,7 +409,7 @@ public final class TrainerBenchmark {
 
   private static void adamResumeCost(JobSpec spec, List<SoftLabel> labels) throws Exception {
     OfflineTargets targets =
-        new OfflineTargets(spec.student().sampleSize(), spec.student().outputSize(), spec.loss());
+        new OfflineTargets(spec.network().sampleSize(), spec.network().outputSize(), spec.loss());
     int batch = spec.batchSize();
     int onePass = labels.size() / batch;
     Random random = new Random(7);
@@ -465,7 +465,7 @@ public final class TrainerBenchmark {
 
   private static StudentTrainer trainer(JobSpec spec, byte[] params, byte[] adam) throws Exception {
     return new StudentTrainer(
-        spec.student(),
+        spec.network(),
         spec.loss(),
         spec.optimizer(),
         spec.learningRate(),

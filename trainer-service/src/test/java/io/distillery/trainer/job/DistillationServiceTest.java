@@ -85,7 +85,7 @@ class DistillationServiceTest {
     return new DistillationService(
         spec,
         feed,
-        new OfflineTargets(spec.student().sampleSize(), spec.student().outputSize(), spec.loss()),
+        new OfflineTargets(spec.network().sampleSize(), spec.network().outputSize(), spec.loss()),
         new JobCheckpoints(root, spec.jobId(), publisher, hooks::beforeCheckpointFile),
         new JobMetrics(new SimpleMeterRegistry(), spec.jobId()),
         hooks);
@@ -115,7 +115,8 @@ class DistillationServiceTest {
     assertEquals(chain.size(), feed.commits().size(), "every checkpoint is committed");
     assertEquals(Map.of(0, 200L, 1, 200L), feed.commits().get(feed.commits().size() - 1));
     assertEquals("fixture-mlp", last.getTeachers(0).getModelId());
-    assertEquals(StudentModels.spec(spec.student(), 101_770).getHiddenSizesList(), List.of(128));
+    assertEquals(List.of(128), last.getStudent().getHiddenSizesList());
+    assertEquals("mlp", last.getStudent().getFamily());
     assertEquals(101_770, last.getStudent().getParameterCount());
     assertEquals("forward-kl", last.getLoss().getDivergence());
     assertEquals(0.5f, last.getLoss().getAlpha());
@@ -233,7 +234,7 @@ class DistillationServiceTest {
   void aStudentWithAnotherOutputSizeFailsBeforeTheFirstStep() throws Exception {
     JobSpec spec =
         spec("mismatch").toBuilder()
-            .student(JobSpec.student(List.of(1L, 28L, 28L), List.of(64), 5, 0f))
+            .student(StudentModels.mlp(List.of(1L, 28L, 28L), List.of(64), 5, 0f))
             .build();
     long[] steps = {0};
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distillery.models.nn.Networks;
+import io.distillery.models.student.StudentModels;
+import io.distillery.trainer.config.TrainerConfig;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,14 +16,48 @@ class JobSpecTest {
 
   private static final JobSpec DEFAULTS = JobSpec.defaults("job-1", Path.of("/tmp/c"));
 
+  /** A student configuration with the defaults but for family, widths and channels. */
+  private record Student(
+      TrainerConfig.Family family, List<Integer> hiddenSizes, List<Integer> convChannels)
+      implements TrainerConfig.Student {
+
+    @Override
+    public float dropout() {
+      return 0f;
+    }
+
+    @Override
+    public List<Long> inputShape() {
+      return List.of(1L, 28L, 28L);
+    }
+
+    @Override
+    public int outputSize() {
+      return 10;
+    }
+  }
+
+  @Test
+  void aCnnStudentIsConfiguredByItsFamily() {
+    JobSpec spec =
+        DEFAULTS.toBuilder()
+            .student(
+                JobSpec.student(
+                    new Student(TrainerConfig.Family.CNN, List.of(64), List.of(16, 32))))
+            .build();
+    assertEquals("cnn", spec.student().getFamily());
+    assertEquals(List.of(16, 32), spec.student().getConvChannelsList());
+    assertEquals("cnn-1x28x28-c16-c32-h64-10", spec.network().name());
+  }
+
   private static String error(Runnable build) {
     return assertThrows(IllegalArgumentException.class, build::run).getMessage();
   }
 
   @Test
-  void theDefaultStudentIsTheReferenceMlpAndRebuildsFromItsName() {
-    assertEquals("mlp-784-128-10", DEFAULTS.student().name());
-    assertEquals(DEFAULTS.student(), Networks.byName(DEFAULTS.student().name()));
+  void theDefaultStudentIsTheReferenceMlpAndRebuildsFromItsSpec() {
+    assertEquals("mlp-784-128-10", DEFAULTS.network().name());
+    assertEquals(Networks.fashionMlp(0f, 128), StudentModels.network(DEFAULTS.student()));
     assertEquals("distillery-trainer-job-1", DEFAULTS.consumerGroup());
   }
 
@@ -34,8 +70,17 @@ class JobSpecTest {
     assertTrue(
         error(() -> DEFAULTS.toBuilder().passes(0).build()).contains("distillery.trainer.passes"));
     assertTrue(
-        error(() -> JobSpec.student(List.of(1L, 28L, 28L), List.of(0), 10, 0f))
+        error(
+                () ->
+                    JobSpec.student(
+                        new Student(TrainerConfig.Family.MLP, List.of(0), List.of(16, 32))))
             .contains("distillery.trainer.student.hidden-sizes"));
+    assertTrue(
+        error(
+                () ->
+                    JobSpec.student(
+                        new Student(TrainerConfig.Family.CNN, List.of(64), List.of(16, 0))))
+            .contains("distillery.trainer.student.conv-channels"));
     assertTrue(error(() -> Source.fromName("batch")).contains("offline or online"));
     assertTrue(error(() -> OptimizerKind.fromName("rmsprop")).contains("adam or sgd"));
   }

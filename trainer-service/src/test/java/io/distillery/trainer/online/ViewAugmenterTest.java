@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.distillery.models.augment.Mixup;
+import io.distillery.models.loss.HardLabel;
 import io.distillery.proto.v1.SparseDistribution;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.trainer.labels.SoftLabel;
@@ -34,7 +36,7 @@ class ViewAugmenterTest {
               "d",
               pixels,
               SHAPE,
-              i % 3,
+              HardLabel.of(i % 3),
               TeacherCard.getDefaultInstance(),
               1f,
               SparseDistribution.getDefaultInstance()));
@@ -100,7 +102,7 @@ class ViewAugmenterTest {
     Random random = new Random(1);
     double mean = 0;
     for (int i = 0; i < 20_000; i++) {
-      double x = ViewAugmenter.beta(random, 0.4);
+      double x = Mixup.beta(random, 0.4);
       assertTrue(x >= 0 && x <= 1);
       mean += x;
     }

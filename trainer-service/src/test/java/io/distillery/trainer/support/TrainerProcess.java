@@ -69,7 +69,7 @@ public final class TrainerProcess {
               spec,
               feed,
               new OfflineTargets(
-                  spec.student().sampleSize(), spec.student().outputSize(), spec.loss()),
+                  spec.network().sampleSize(), spec.network().outputSize(), spec.loss()),
               new JobCheckpoints(
                   spec.checkpointDir(),
                   spec.jobId(),
