@@ -6,6 +6,7 @@ import io.distillery.cli.kafka.KafkaAdmins;
 import io.distillery.cli.kafka.KafkaUnavailableException;
 import io.distillery.cli.progress.Progress;
 import io.distillery.localkafka.DistilleryTopics;
+import io.distillery.models.augment.TransferSet;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.LabeledImages;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
-import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -33,9 +33,10 @@ import picocli.CommandLine.Spec;
     name = "produce",
     mixinStandardHelpOptions = true,
     description = {
-      "Produce prompts to Kafka: Fashion-MNIST images (one PromptEvent per image, id <split>-<index>)"
-          + " or a JSON Lines file of PromptEvents in protobuf's JSON mapping (validated first,"
-          + " sent as protobuf).",
+      "Produce prompts to Kafka: Fashion-MNIST images (one PromptEvent per image, id <split>-<index>;"
+          + " with --views K an augmented transfer set of K views per image, ids"
+          + " <split>-<index>-v<n>, provenance in the attributes) or a JSON Lines file of"
+          + " PromptEvents in protobuf's JSON mapping (validated first, sent as protobuf).",
       "Exit code 1 when the data or the cluster is not there, 2 for bad options."
     })
 public final class ProduceCommand implements Callable<Integer> {
@@ -91,6 +92,8 @@ public final class ProduceCommand implements Callable<Integer> {
 
   @Mixin DataOptions dataOptions;
 
+  @Mixin TransferSetOptions transferSet;
+
   @Option(
       names = "--timeout",
       defaultValue = "30s",
@@ -113,6 +116,17 @@ public final class ProduceCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--limit and --offset must be >= 0");
     }
+    TransferSet transfer;
+    try {
+      transfer = transferSet.toTransferSet();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (source.file != null && transfer.viewsPerImage() > 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--views and the other augmentation options apply to --fashion-mnist");
+    }
     try {
       if (source.file != null && !Files.isRegularFile(source.file)) {
         throw new IOException("no such file: " + source.file);
@@ -123,11 +137,13 @@ public final class ProduceCommand implements Callable<Integer> {
       }
       long total;
       LabeledImages images = null;
+      int count = 0;
       if (source.file != null) {
         total = PromptProducer.validateJsonLines(source.file);
       } else {
         images = loadImages();
-        total = images.size();
+        count = limit == 0 ? images.size() - offset : Math.min(limit, images.size() - offset);
+        total = transfer.size(count);
       }
       long start = System.nanoTime();
       long produced;
@@ -138,8 +154,15 @@ public final class ProduceCommand implements Callable<Integer> {
         if (images != null) {
           Split split = source.split;
           produced =
-              producer.produceImages(
-                  topic, images, "fashion-mnist/" + split, split + "-", offset, report);
+              producer.produceViews(
+                  topic,
+                  images,
+                  offset,
+                  offset + count,
+                  transfer,
+                  "fashion-mnist/" + split,
+                  split + "-",
+                  report);
         } else {
           produced = producer.produceJsonLines(topic, source.file, report);
         }
@@ -162,6 +185,7 @@ public final class ProduceCommand implements Callable<Integer> {
     }
   }
 
+  /** The whole split: views of a slice draw their mixup partners from all of it. */
   private LabeledImages loadImages() throws IOException {
     Path dir = dataOptions.locate(new PrintStream(System.err, true));
     LabeledImages all =
@@ -170,10 +194,6 @@ public final class ProduceCommand implements Callable<Integer> {
       throw new IOException(
           "--offset " + offset + " is past the end of " + source.split + " (" + all.size() + ")");
     }
-    int count = limit == 0 ? all.size() - offset : Math.min(limit, all.size() - offset);
-    if (offset == 0 && count == all.size()) {
-      return all;
-    }
-    return all.subset(IntStream.range(offset, offset + count).toArray());
+    return all;
   }
 }

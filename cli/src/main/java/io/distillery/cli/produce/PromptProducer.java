@@ -3,7 +3,9 @@ package io.distillery.cli.produce;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.distillery.cli.logging.CliLogging;
+import io.distillery.models.augment.TransferSet;
 import io.distillery.models.data.LabeledImages;
+import io.distillery.proto.v1.LabelMix;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.Tensor;
@@ -98,28 +100,80 @@ public final class PromptProducer implements AutoCloseable {
       LongConsumer progress) {
     int size = images.sampleSize();
     long[] shape = images.sampleShape();
-    float[] pixels = images.images();
     long createdAt = System.currentTimeMillis();
     Acks acks = new Acks(topic);
     for (int i = 0; i < images.size(); i++) {
-      Tensor.Builder tensor = Tensor.newBuilder();
-      for (long dim : shape) {
-        tensor.addShape(dim);
-      }
-      for (int v = 0; v < size; v++) {
-        tensor.addValues(pixels[i * size + v]);
-      }
+      float[] pixels = new float[size];
+      System.arraycopy(images.images(), i * size, pixels, 0, size);
       PromptEvent prompt =
           PromptEvent.newBuilder()
               .setId(idPrefix + (firstIndex + i))
               .setDataset(dataset)
               .setLabel(images.labels()[i])
-              .setInput(ModelInput.newBuilder().setTensor(tensor))
+              .setInput(ModelInput.newBuilder().setTensor(tensor(pixels, shape)))
               .setCreatedAtMs(createdAt)
               .build();
       acks.send(prompt.getId(), prompt.toByteArray(), progress);
     }
     return acks.await(progress);
+  }
+
+  /**
+   * Sends the views of an augmented transfer set: for each image in {@code [from, to)} of {@code
+   * images}, {@link TransferSet#viewsPerImage()} prompts with ids {@code <prefix><image>} (view 0,
+   * the image itself) and {@code <prefix><image>-v<n>}, the view's ground truth (a {@code
+   * label_mix} for mixup pairs) and its provenance in the attributes {@code source} (the image, or
+   * both images of a mixup, as {@code <dataset>:<index>}) and {@code transform}. Mixup partners are
+   * drawn from the whole set, so a slice yields the same views as the whole.
+   *
+   * @return the count sent and acknowledged
+   * @throws ProduceException if a record could not be written
+   */
+  public long produceViews(
+      String topic,
+      LabeledImages images,
+      int from,
+      int to,
+      TransferSet transfer,
+      String dataset,
+      String idPrefix,
+      LongConsumer progress) {
+    long[] shape = images.sampleShape();
+    long createdAt = System.currentTimeMillis();
+    Acks acks = new Acks(topic);
+    for (int i = from; i < to; i++) {
+      for (int v = 0; v < transfer.viewsPerImage(); v++) {
+        TransferSet.View view = transfer.view(images, i, v);
+        String source = dataset + ":" + view.image();
+        PromptEvent.Builder prompt =
+            PromptEvent.newBuilder()
+                .setId(view.id(idPrefix))
+                .setDataset(dataset)
+                .setLabel(view.label())
+                .setInput(ModelInput.newBuilder().setTensor(tensor(view.pixels(), shape)))
+                .putAttributes("transform", view.transform())
+                .setCreatedAtMs(createdAt);
+        if (view.mixed()) {
+          source += "," + dataset + ":" + view.secondImage();
+          prompt.setLabelMix(
+              LabelMix.newBuilder().setSecondLabel(view.secondLabel()).setWeight(view.weight()));
+        }
+        prompt.putAttributes("source", source);
+        acks.send(prompt.getId(), prompt.build().toByteArray(), progress);
+      }
+    }
+    return acks.await(progress);
+  }
+
+  private static Tensor tensor(float[] pixels, long[] shape) {
+    Tensor.Builder tensor = Tensor.newBuilder();
+    for (long dim : shape) {
+      tensor.addShape(dim);
+    }
+    for (float v : pixels) {
+      tensor.addValues(v);
+    }
+    return tensor.build();
   }
 
   /**

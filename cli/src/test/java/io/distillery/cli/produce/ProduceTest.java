@@ -36,7 +36,7 @@ class ProduceTest {
   @BeforeAll
   static void startKafka() {
     kafka = LocalKafkaBroker.builder().build().start();
-    kafka.createTopics(List.of("images", "lines", "cli-lines", "cli-images"), 2);
+    kafka.createTopics(List.of("images", "views", "lines", "cli-lines", "cli-images"), 2);
   }
 
   @AfterAll
@@ -97,6 +97,69 @@ class ProduceTest {
     assertEquals(784, third.getInput().getTensor().getValuesCount());
     assertEquals(0.7f, third.getInput().getTensor().getValues(2), 1e-6);
     assertTrue(third.getCreatedAtMs() > 0);
+  }
+
+  @Test
+  void producesAnAugmentedTransferSetWithProvenanceAndMixedLabels() throws Exception {
+    int n = 6;
+    float[] pixels = new float[n * 784];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      for (int p = 0; p < 784; p++) {
+        pixels[i * 784 + p] = (p % 28) / 28f; // a horizontal ramp: a flip changes it
+      }
+      labels[i] = i;
+    }
+    LabeledImages images = new LabeledImages(pixels, labels, 1, 28, 28);
+    io.distillery.models.augment.TransferSet transfer =
+        new io.distillery.models.augment.TransferSet(4, 2, true, 0.5f, 1f, 7);
+    try (PromptProducer producer = new PromptProducer(kafka.bootstrapServers())) {
+      // A slice of images 2..4: the views are those of the whole set, partners from all of it.
+      assertEquals(
+          12,
+          producer.produceViews(
+              "views", images, 2, 5, transfer, "fashion-mnist/train", "train-", n2 -> {}));
+    }
+    Map<String, PromptEvent> prompts = read("views", 12);
+    assertEquals(12, prompts.size());
+    assertTrue(prompts.containsKey("train-2") && prompts.containsKey("train-4-v3"));
+    PromptEvent original = prompts.get("train-3");
+    assertEquals("identity", original.getAttributesOrThrow("transform"));
+    assertEquals("fashion-mnist/train:3", original.getAttributesOrThrow("source"));
+    assertEquals(3, original.getLabel());
+    int mixed = 0;
+    for (int image = 2; image < 5; image++) {
+      for (int v = 1; v < 4; v++) {
+        PromptEvent view = prompts.get("train-" + image + "-v" + v);
+        TransferSetCheck.sameAs(transfer.view(images, image, v), view);
+        assertEquals(image, view.getLabel());
+        if (view.hasLabelMix()) {
+          mixed++;
+          int partner = view.getLabelMix().getSecondLabel(); // label i belongs to image i
+          assertTrue(partner != image && partner >= 0 && partner < n);
+          assertEquals(
+              "fashion-mnist/train:" + image + ",fashion-mnist/train:" + partner,
+              view.getAttributesOrThrow("source"));
+          assertTrue(view.getAttributesOrThrow("transform").startsWith("mixup("));
+        }
+      }
+    }
+    assertTrue(mixed > 0 && mixed < 9, "about half the augmented views are mixup pairs: " + mixed);
+  }
+
+  /** A produced view carries exactly the pixels, label mix and transform the set defines. */
+  private static final class TransferSetCheck {
+    static void sameAs(io.distillery.models.augment.TransferSet.View expected, PromptEvent view) {
+      assertEquals(expected.transform(), view.getAttributesOrThrow("transform"));
+      assertEquals(expected.mixed(), view.hasLabelMix());
+      if (expected.mixed()) {
+        assertEquals(expected.weight(), view.getLabelMix().getWeight());
+      }
+      List<Float> values = view.getInput().getTensor().getValuesList();
+      for (int p = 0; p < expected.pixels().length; p++) {
+        assertEquals(expected.pixels()[p], values.get(p));
+      }
+    }
   }
 
   @Test
