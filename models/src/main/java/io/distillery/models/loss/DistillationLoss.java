@@ -16,9 +16,11 @@ import io.distillery.models.runtime.OwnedArrays;
  *   loss      : the mean over the batch
  * </pre>
  *
- * with h the hard target and w = 0 for unlabelled samples. D compares the teacher's kept classes
- * one by one and its tail mass with the student's remaining probability as one "rest" bucket
- * ({@link SoftTargets}).
+ * with h the hard target and w = 0 for unlabelled samples, per output position (a sample of a
+ * classifier, a token of a language model). D compares the teacher's kept ids one by one — the
+ * student's log-probabilities are gathered at them, nothing vocabulary-sized is built from Java —
+ * and its tail mass with the student's remaining probability as one "rest" bucket ({@link
+ * SoftTargets}).
  *
  * <p>As a DJL {@link Loss}, {@link #evaluate} takes the labels from {@link #labels} and the logits
  * as the single prediction; {@link #terms} also returns the two parts for metrics.
@@ -30,6 +32,10 @@ public final class DistillationLoss extends Loss {
   private static final float MASKED = -1e4f;
   // Floor inside logarithms of teacher probabilities and mixtures (fp16 tails can be exactly 0).
   private static final float TINY = 1e-12f;
+
+  // Arrays of SoftTargets.toNDList and HardTargets.toNDList.
+  private static final int SOFT_ARRAYS = 5;
+  private static final int HARD_ARRAYS = 3;
 
   private final LossSettings settings;
 
@@ -54,17 +60,17 @@ public final class DistillationLoss extends Loss {
    * @param dataType the logits' data type
    */
   public NDList labels(NDManager manager, SoftTargets soft, HardTargets hard, DataType dataType) {
-    NDList labels = new NDList(6);
+    NDList labels = new NDList(SOFT_ARRAYS + HARD_ARRAYS);
     if (soft != null) {
       if (soft.rows() != hard.rows() || soft.classes() != hard.classes()) {
         throw new IllegalArgumentException(
             "soft targets are "
                 + soft.rows()
-                + "×"
+                + " rows of "
                 + soft.classes()
-                + " but hard targets "
+                + " classes but hard targets "
                 + hard.rows()
-                + "×"
+                + " of "
                 + hard.classes());
       }
       labels.addAll(soft.toNDList(manager, dataType));
@@ -87,21 +93,28 @@ public final class DistillationLoss extends Loss {
    * Computes the loss of a batch.
    *
    * @param labels from {@link #labels}
-   * @param logits (batch, classes) student logits
-   * @return the mean total loss, the mean weighted hard cross-entropy (over labelled samples) and
-   *     the mean divergence (at T, without the T² factor)
+   * @param logits (rows, classes) student logits, one row per output position
+   * @return the mean total loss, the mean weighted hard cross-entropy (over labelled rows) and the
+   *     mean divergence (at T, without the T² factor)
    */
   public Terms terms(NDList labels, NDArray logits) {
-    boolean hasSoft = labels.size() == 6;
-    if (!hasSoft && labels.size() != 2) {
+    boolean hasSoft = labels.size() == SOFT_ARRAYS + HARD_ARRAYS;
+    if (!hasSoft && labels.size() != HARD_ARRAYS) {
       throw new IllegalArgumentException(
-          "expected 6 label arrays (soft and hard) or 2 (hard only), got " + labels.size());
+          "expected "
+              + (SOFT_ARRAYS + HARD_ARRAYS)
+              + " label arrays (soft and hard) or "
+              + HARD_ARRAYS
+              + " (hard only), got "
+              + labels.size());
     }
     OwnedArrays scalars = new OwnedArrays(logits);
-    int h = hasSoft ? 4 : 0;
-    NDArray hardProbs = labels.get(h);
-    NDArray hardWeight = labels.get(h + 1).squeeze(1);
-    NDArray crossEntropy = hardProbs.mul(logits.logSoftmax(1)).sum(new int[] {1}).neg();
+    int h = hasSoft ? SOFT_ARRAYS : 0;
+    NDArray hardIds = labels.get(h);
+    NDArray hardClassWeights = labels.get(h + 1);
+    NDArray hardWeight = labels.get(h + 2).squeeze(1);
+    NDArray crossEntropy =
+        hardClassWeights.mul(logits.logSoftmax(1).gather(hardIds, 1)).sum(new int[] {1}).neg();
     NDArray weightedCe = crossEntropy.mul(hardWeight);
     NDArray hardMean = weightedCe.sum().div(hardWeight.sum().maximum(scalars.scalar(1)));
 
@@ -118,59 +131,68 @@ public final class DistillationLoss extends Loss {
     return new Terms(perSample.mean(), hardMean, divergence.mean());
   }
 
-  /** Per-sample divergence (batch). */
+  /** Per-row divergence over the kept ids and the rest bucket. */
   private NDArray divergence(NDList labels, NDArray logits, OwnedArrays scalars) {
-    NDArray p = labels.get(0);
-    NDArray kept = labels.get(1);
-    NDArray rest = labels.get(2);
-    NDArray hasRest = labels.get(3);
+    NDArray ids = labels.get(0);
+    NDArray p = labels.get(1);
+    NDArray valid = labels.get(2);
+    NDArray rest = labels.get(3);
+    NDArray hasRest = labels.get(4);
 
-    NDArray logQ = logits.div(scalars.scalar(settings.temperature())).logSoftmax(1);
-    // The student's rest bucket: log of the probability of every class the teacher did not keep.
-    NDArray logQRest = logSumExp(logQ.add(kept.mul(scalars.scalar(MASKED))));
+    NDArray logQAll = logits.div(scalars.scalar(settings.temperature())).logSoftmax(1);
+    NDArray logQ = logQAll.gather(ids, 1);
+    // The student's rest bucket: log of the probability of every id the teacher did not keep,
+    // from the logits with the kept ids pushed to exp(MASKED) = 0 (a constant: no gradient).
+    NDArray keptMask =
+        logits
+            .getManager()
+            .zeros(logQAll.getShape(), logQAll.getDataType())
+            .scatter(
+                ids, logits.getManager().full(ids.getShape(), MASKED, logQAll.getDataType()), 1);
+    NDArray logQRest = logSumExp(logQAll.add(keptMask));
     NDArray logP = p.clip(TINY, 1f).log();
     NDArray logRest = rest.clip(TINY, 1f).log();
 
     return switch (settings.divergence()) {
-      case FORWARD_KL -> kl(p, logP, logQ, kept, rest, logRest, logQRest, hasRest);
+      case FORWARD_KL -> kl(p, logP, logQ, valid, rest, logRest, logQRest, hasRest);
       case REVERSE_KL -> {
-        NDArray q = logQ.exp().mul(kept);
-        yield kl(q, logQ, logP, kept, logQRest.exp(), logQRest, logRest, hasRest);
+        NDArray q = logQ.exp().mul(valid);
+        yield kl(q, logQ, logP, valid, logQRest.exp(), logQRest, logRest, hasRest);
       }
       case SKEW_KL -> {
         Mixture mixture = new Mixture(scalars, settings.divergenceParam());
-        NDArray q = logQ.exp().mul(kept);
+        NDArray q = logQ.exp().mul(valid);
         NDArray logM = mixture.log(p, q);
         NDArray logMRest = mixture.log(rest, logQRest.exp());
-        yield kl(p, logP, logM, kept, rest, logRest, logMRest, hasRest);
+        yield kl(p, logP, logM, valid, rest, logRest, logMRest, hasRest);
       }
       case JSD -> {
         Mixture mixture = new Mixture(scalars, settings.divergenceParam());
-        NDArray q = logQ.exp().mul(kept);
+        NDArray q = logQ.exp().mul(valid);
         NDArray qRest = logQRest.exp();
         NDArray logM = mixture.log(p, q);
         NDArray logMRest = mixture.log(rest, qRest);
-        NDArray teacherSide = kl(p, logP, logM, kept, rest, logRest, logMRest, hasRest);
-        NDArray studentSide = kl(q, logQ, logM, kept, qRest, logQRest, logMRest, hasRest);
+        NDArray teacherSide = kl(p, logP, logM, valid, rest, logRest, logMRest, hasRest);
+        NDArray studentSide = kl(q, logQ, logM, valid, qRest, logQRest, logMRest, hasRest);
         yield mixture.weigh(teacherSide, studentSide);
       }
     };
   }
 
   /**
-   * KL(A‖B) over the kept classes plus the rest bucket, per sample: Σ_kept a·(log a − log b) +
-   * hasRest · aRest·(log aRest − log bRest). {@code a} must be 0 outside the kept classes.
+   * KL(A‖B) over the kept entries plus the rest bucket, per row: Σ_kept a·(log a − log b) + hasRest
+   * · aRest·(log aRest − log bRest). {@code a} must be 0 on padding entries.
    */
   private static NDArray kl(
       NDArray a,
       NDArray logA,
       NDArray logB,
-      NDArray kept,
+      NDArray valid,
       NDArray aRest,
       NDArray logARest,
       NDArray logBRest,
       NDArray hasRest) {
-    NDArray keptPart = a.mul(logA.sub(logB)).mul(kept).sum(new int[] {1});
+    NDArray keptPart = a.mul(logA.sub(logB)).mul(valid).sum(new int[] {1});
     NDArray restPart = aRest.mul(logARest.sub(logBRest)).mul(hasRest).squeeze(1);
     return keptPart.add(restPart);
   }

@@ -9,56 +9,91 @@ import io.distillery.proto.v1.SparseDistribution;
 import java.util.Arrays;
 
 /**
- * A batch of teacher distributions for the soft-label loss, one row per sample.
+ * A batch of teacher distributions for the soft-label loss, one row per output position (a sample
+ * of a classifier, a token of a language model), kept sparse: never a dense rows × vocabulary
+ * array, which would be gigabytes at language-model sizes. The loss gathers the student's
+ * log-probabilities at the kept ids.
  *
- * <p>A sparse row keeps the teacher's top-k classes with their probabilities; the tail mass (the
- * probability of every other class together) becomes one "rest" bucket that is compared with the
- * student's probability of all non-kept classes together. The loss is then exact on the kept
- * classes and honest about the rest: a student equal to the teacher has zero loss, which
- * renormalised top-k targets cannot reach (NOTES.md). When k equals the number of classes there is
- * no rest bucket and the row is the dense distribution.
+ * <p>A row keeps the teacher's top-k ids with their probabilities; the tail mass (the probability
+ * of every other id together) becomes one "rest" bucket compared with the student's probability of
+ * all non-kept ids together. The loss is then exact on the kept ids and honest about the rest: a
+ * student equal to the teacher has zero loss, which renormalised top-k targets cannot reach
+ * (NOTES.md). When k equals the number of classes there is no rest bucket.
  *
- * <p>Kept probabilities and the tail are renormalised to sum to 1, absorbing the fp16 rounding of
- * {@code SparseCodec}.
+ * <p>Rows keep up to {@code width} entries; shorter rows are padded by repeating their first id
+ * with probability 0 and {@code valid} 0. Kept probabilities and the tail are renormalised to sum
+ * to 1, absorbing the fp16 rounding of {@code SparseCodec}.
  *
- * @param rows samples
- * @param classes classes per sample
- * @param probs (rows, classes) teacher probability of each kept class, 0 elsewhere
- * @param kept (rows, classes) 1 where the class is kept, 0 elsewhere
+ * @param rows output positions
+ * @param classes classes (vocabulary size) per position
+ * @param width entries per row, the largest k in the batch
+ * @param ids (rows, width) kept ids
+ * @param probs (rows, width) teacher probability of each kept id, 0 for padding
+ * @param valid (rows, width) 1 for a kept entry, 0 for padding
  * @param tail (rows) probability of the rest bucket
  * @param hasRest (rows) 1 when the row has a rest bucket (k below the class count), else 0
  */
 public record SoftTargets(
-    int rows, int classes, float[] probs, float[] kept, float[] tail, float[] hasRest) {
+    int rows,
+    int classes,
+    int width,
+    long[] ids,
+    float[] probs,
+    float[] valid,
+    float[] tail,
+    float[] hasRest) {
 
   /** Checks that the arrays have the declared sizes. */
   public SoftTargets {
-    if (probs.length != rows * classes
-        || kept.length != rows * classes
+    if (ids.length != rows * width
+        || probs.length != rows * width
+        || valid.length != rows * width
         || tail.length != rows
         || hasRest.length != rows) {
       throw new IllegalArgumentException(
-          "soft targets of " + rows + " rows × " + classes + " classes have mismatched arrays");
+          "soft targets of " + rows + " rows × " + width + " entries have mismatched arrays");
     }
   }
 
-  /** A builder for a batch of up to {@code capacity} rows. */
+  /** A builder for a batch of up to {@code capacity} rows over {@code classes} classes. */
   public static Builder builder(int classes, int capacity) {
     return new Builder(classes, capacity);
   }
 
   /**
-   * The arrays the loss reads, on {@code manager} in {@code dataType}: probs, kept, tail (rows, 1),
-   * hasRest (rows, 1). They are native copies ({@link OwnedArrays}): backward reads them.
+   * The arrays the loss reads, on {@code manager}: ids (rows, width) int64, probs and valid (rows,
+   * width), tail and hasRest (rows, 1) in {@code dataType}. They are native copies ({@link
+   * OwnedArrays}): backward reads them.
    */
   public NDList toNDList(NDManager manager, DataType dataType) {
-    Shape matrix = new Shape(rows, classes);
+    Shape matrix = new Shape(rows, width);
     Shape column = new Shape(rows, 1);
     return new NDList(
+        OwnedArrays.own(manager.create(ids, matrix), DataType.INT64),
         OwnedArrays.own(manager.create(probs, matrix), dataType),
-        OwnedArrays.own(manager.create(kept, matrix), dataType),
+        OwnedArrays.own(manager.create(valid, matrix), dataType),
         OwnedArrays.own(manager.create(tail, column), dataType),
         OwnedArrays.own(manager.create(hasRest, column), dataType));
+  }
+
+  /** The teacher's probability of {@code id} in row {@code row}, 0 when it is not kept. */
+  public float prob(int row, int id) {
+    for (int e = row * width; e < (row + 1) * width; e++) {
+      if (valid[e] > 0 && ids[e] == id) {
+        return probs[e];
+      }
+    }
+    return 0f;
+  }
+
+  /** Whether row {@code row} keeps {@code id}. */
+  public boolean keeps(int row, int id) {
+    for (int e = row * width; e < (row + 1) * width; e++) {
+      if (valid[e] > 0 && ids[e] == id) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -100,22 +135,23 @@ public record SoftTargets(
     return out.build();
   }
 
-  /** Collects rows; reusable after {@link #build()} only via a new builder. */
+  /** Collects rows. */
   public static final class Builder {
     private final int classes;
-    private final float[] probs;
-    private final float[] kept;
-    private final float[] tail;
-    private final float[] hasRest;
+    private int[][] rowIds;
+    private float[][] rowProbs;
+    private float[] tail;
+    private float[] hasRest;
     private int rows;
+    private int width = 1;
 
     private Builder(int classes, int capacity) {
       if (classes < 2) {
         throw new IllegalArgumentException("soft targets need at least 2 classes, got " + classes);
       }
       this.classes = classes;
-      this.probs = new float[capacity * classes];
-      this.kept = new float[capacity * classes];
+      this.rowIds = new int[capacity][];
+      this.rowProbs = new float[capacity][];
       this.tail = new float[capacity];
       this.hasRest = new float[capacity];
     }
@@ -149,40 +185,35 @@ public record SoftTargets(
       if (!(tailMass >= 0 && tailMass <= 1)) {
         throw new IllegalArgumentException("tail_mass " + tailMass + " is outside [0, 1]");
       }
-      int base = rows * classes;
+      int[] ids = new int[k];
       double[] p = new double[k];
       double sum = k < classes ? tailMass : 0;
-      boolean[] seen = new boolean[classes];
       for (int i = 0; i < k; i++) {
         int id = distribution.getIds(i);
         float logProb = distribution.getLogProbs(i);
         if (id < 0 || id >= classes) {
           throw new IllegalArgumentException("id " + id + " is outside 0.." + (classes - 1));
         }
-        if (seen[id]) {
-          throw new IllegalArgumentException("id " + id + " appears twice");
+        for (int j = 0; j < i; j++) {
+          if (ids[j] == id) {
+            throw new IllegalArgumentException("id " + id + " appears twice");
+          }
         }
         if (!Float.isFinite(logProb) && logProb != Float.NEGATIVE_INFINITY) {
           throw new IllegalArgumentException("log_prob of id " + id + " is " + logProb);
         }
-        seen[id] = true;
+        ids[i] = id;
         p[i] = Math.exp(Math.min(0, logProb));
         sum += p[i];
       }
       if (!(sum > 0)) {
         throw new IllegalArgumentException("distribution has no probability mass");
       }
-      Arrays.fill(probs, base, base + classes, 0f);
-      Arrays.fill(kept, base, base + classes, 0f);
+      float[] probs = new float[k];
       for (int i = 0; i < k; i++) {
-        int id = distribution.getIds(i);
-        probs[base + id] = (float) (p[i] / sum);
-        kept[base + id] = 1f;
+        probs[i] = (float) (p[i] / sum);
       }
-      tail[rows] = k < classes ? (float) (tailMass / sum) : 0f;
-      hasRest[rows] = k < classes ? 1f : 0f;
-      rows++;
-      return this;
+      return addRow(ids, probs, k < classes ? (float) (tailMass / sum) : 0f, k < classes);
     }
 
     /**
@@ -202,24 +233,56 @@ public record SoftTargets(
         }
         sum += v;
       }
-      int base = rows * classes;
+      int[] ids = new int[classes];
+      float[] probs = new float[classes];
       for (int c = 0; c < classes; c++) {
-        probs[base + c] = (float) (distribution[c] / sum);
-        kept[base + c] = 1f;
+        ids[c] = c;
+        probs[c] = (float) (distribution[c] / sum);
       }
-      tail[rows] = 0f;
-      hasRest[rows] = 0f;
+      return addRow(ids, probs, 0f, false);
+    }
+
+    private Builder addRow(int[] ids, float[] probs, float tailMass, boolean rest) {
+      if (rows == rowIds.length) {
+        int capacity = Math.max(4, rows * 2);
+        rowIds = Arrays.copyOf(rowIds, capacity);
+        rowProbs = Arrays.copyOf(rowProbs, capacity);
+        tail = Arrays.copyOf(tail, capacity);
+        hasRest = Arrays.copyOf(hasRest, capacity);
+      }
+      rowIds[rows] = ids;
+      rowProbs[rows] = probs;
+      tail[rows] = tailMass;
+      hasRest[rows] = rest ? 1f : 0f;
+      width = Math.max(width, ids.length);
       rows++;
       return this;
     }
 
     /** The batch of rows added so far. */
     public SoftTargets build() {
+      long[] ids = new long[rows * width];
+      float[] probs = new float[rows * width];
+      float[] valid = new float[rows * width];
+      for (int r = 0; r < rows; r++) {
+        int base = r * width;
+        int k = rowIds[r].length;
+        for (int e = 0; e < width; e++) {
+          // Padding repeats the first id: scattering the rest mask writes the same value twice.
+          ids[base + e] = rowIds[r][e < k ? e : 0];
+          if (e < k) {
+            probs[base + e] = rowProbs[r][e];
+            valid[base + e] = 1f;
+          }
+        }
+      }
       return new SoftTargets(
           rows,
           classes,
-          Arrays.copyOf(probs, rows * classes),
-          Arrays.copyOf(kept, rows * classes),
+          width,
+          ids,
+          probs,
+          valid,
           Arrays.copyOf(tail, rows),
           Arrays.copyOf(hasRest, rows));
     }

@@ -253,6 +253,37 @@ class DistillationLossTest {
   }
 
   @Test
+  void aLanguageModelSizedVocabularyNeedsNoVocabularySizedTargets() {
+    int vocabulary = 50_257;
+    int rows = 64;
+    Random random = new Random(21);
+    SoftTargets.Builder soft = SoftTargets.builder(vocabulary, rows);
+    HardTargets.Builder hard = HardTargets.builder(vocabulary, rows);
+    for (int r = 0; r < rows; r++) {
+      SparseDistribution.Builder top = SparseDistribution.newBuilder();
+      int first = random.nextInt(vocabulary - 16);
+      for (int i = 0; i < 8; i++) {
+        top.addIds(first + 2 * i).addLogProbs((float) Math.log(0.1));
+      }
+      soft.add(top.setTailMass(0.2f).build());
+      hard.add(first);
+    }
+    DistillationLoss loss = new DistillationLoss(LossSettings.of(Divergence.FORWARD_KL, 1f, 0.5f));
+    try (NDManager batch = manager.newSubManager()) {
+      NDList labels = loss.labels(batch, soft.build(), hard.build(), DataType.FLOAT32);
+      for (NDArray label : labels) {
+        assertTrue(label.size() <= rows * 8L, "a label array of " + label.getShape());
+      }
+      // Uniform student logits: q = 1/V everywhere, so the loss has a closed form.
+      NDArray z = batch.zeros(new Shape(rows, vocabulary));
+      double q = 1.0 / vocabulary;
+      double kl = 8 * 0.1 * Math.log(0.1 / q) + 0.2 * Math.log(0.2 / (1 - 8 * q));
+      double ce = -Math.log(q);
+      assertEquals(0.5 * ce + 0.5 * kl, loss.evaluate(labels, new NDList(z)).getFloat(), 1e-3);
+    }
+  }
+
+  @Test
   void badSparseRowsAreRejectedNamingTheProblem() {
     SoftTargets.Builder builder = SoftTargets.builder(CLASSES, 2);
     IllegalArgumentException outOfRange =
@@ -294,7 +325,7 @@ class DistillationLossTest {
       double[] q1 = softmax(logits, r, 1f);
       double ce = 0;
       for (int c = 0; c < CLASSES; c++) {
-        ce -= hard.probs()[r * CLASSES + c] * Math.log(q1[c]);
+        ce -= hard.prob(r, c) * Math.log(q1[c]);
       }
       double[][] buckets = buckets(soft, r, q);
       double d = divergence(settings, buckets[0], buckets[1]);
@@ -307,7 +338,7 @@ class DistillationLossTest {
   private static double[][] buckets(SoftTargets soft, int r, double[] q) {
     int kept = 0;
     for (int c = 0; c < CLASSES; c++) {
-      kept += soft.kept()[r * CLASSES + c] > 0 ? 1 : 0;
+      kept += soft.keeps(r, c) ? 1 : 0;
     }
     boolean rest = soft.hasRest()[r] > 0;
     double[] p = new double[kept + (rest ? 1 : 0)];
@@ -315,8 +346,8 @@ class DistillationLossTest {
     int i = 0;
     double qRest = 0;
     for (int c = 0; c < CLASSES; c++) {
-      if (soft.kept()[r * CLASSES + c] > 0) {
-        p[i] = soft.probs()[r * CLASSES + c];
+      if (soft.keeps(r, c)) {
+        p[i] = soft.prob(r, c);
         s[i++] = q[c];
       } else {
         qRest += q[c];

@@ -67,7 +67,7 @@ class ViewAugmenterTest {
       if (!java.util.Arrays.equals(original, view)) {
         moved++;
       }
-      assertEquals(1f, views.hard().probs()[i * 3 + batch.get(i).label()]);
+      assertEquals(1f, views.hard().prob(i, batch.get(i).label()));
     }
     assertTrue(moved >= 5, moved + " of 8 views moved");
   }
@@ -83,12 +83,12 @@ class ViewAugmenterTest {
     for (int i = 0; i < 16; i++) {
       float total = 0;
       for (int c = 0; c < 3; c++) {
-        float p = views.hard().probs()[i * 3 + c];
+        float p = views.hard().prob(i, c);
         assertTrue(p >= 0 && p <= 1.0001f);
         total += p;
       }
       assertEquals(1f, total, 1e-5);
-      if (views.hard().probs()[i * 3 + batch.get(i).label()] < 0.999f) {
+      if (views.hard().prob(i, batch.get(i).label()) < 0.999f) {
         mixed++;
       }
     }

@@ -93,8 +93,12 @@ class StudentTrainerGuardTest {
     }
     float[] kept = new float[ROWS * CLASSES];
     Arrays.fill(kept, 1f);
+    long[] ids = new long[ROWS * CLASSES];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = i % CLASSES;
+    }
     SoftTargets soft =
-        new SoftTargets(ROWS, CLASSES, probs, kept, new float[ROWS], new float[ROWS]);
+        new SoftTargets(ROWS, CLASSES, CLASSES, ids, probs, kept, new float[ROWS], new float[ROWS]);
     HardTargets.Builder hard = HardTargets.builder(CLASSES, ROWS);
     for (int i = 0; i < ROWS; i++) {
       hard.add(i % CLASSES);
