@@ -22,20 +22,28 @@ public final class LogSoftmax {
     }
     float[] out = new float[logits.length];
     for (int row = 0; row < logits.length; row += classes) {
-      double max = Double.NEGATIVE_INFINITY;
-      for (int c = 0; c < classes; c++) {
-        max = Math.max(max, logits[row + c] / (double) temperature);
-      }
-      double sum = 0;
-      for (int c = 0; c < classes; c++) {
-        sum += Math.exp(logits[row + c] / (double) temperature - max);
-      }
-      double logSum = max + Math.log(sum);
+      double logSum = logNormalizer(logits, row, classes, temperature);
       for (int c = 0; c < classes; c++) {
         out[row + c] = (float) (logits[row + c] / (double) temperature - logSum);
       }
     }
     return out;
+  }
+
+  /**
+   * {@code log Σ exp(logits[i] / temperature)} over {@code logits[offset, offset + size)}, stable
+   * (the largest term is factored out).
+   */
+  public static double logNormalizer(float[] logits, int offset, int size, float temperature) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < size; i++) {
+      max = Math.max(max, logits[offset + i] / (double) temperature);
+    }
+    double sum = 0;
+    for (int i = 0; i < size; i++) {
+      sum += Math.exp(logits[offset + i] / (double) temperature - max);
+    }
+    return max + Math.log(sum);
   }
 
   /**

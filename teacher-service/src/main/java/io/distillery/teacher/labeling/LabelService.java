@@ -1,5 +1,6 @@
 package io.distillery.teacher.labeling;
 
+import io.distillery.models.nn.TopK;
 import io.distillery.proto.v1.LabelRequest;
 import io.distillery.proto.v1.LabelResponse;
 import io.distillery.proto.v1.ModelInput;

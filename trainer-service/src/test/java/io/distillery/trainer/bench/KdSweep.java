@@ -13,6 +13,7 @@ import io.distillery.models.loss.SoftTargets;
 import io.distillery.models.nn.LogSoftmax;
 import io.distillery.models.nn.ModelRunner;
 import io.distillery.models.nn.NetworkSpec;
+import io.distillery.models.nn.TopK;
 import io.distillery.models.student.StudentModels;
 import io.distillery.models.teacher.TeacherArtifacts;
 import io.distillery.models.teacher.TeacherCardFile;
@@ -21,7 +22,6 @@ import io.distillery.proto.v1.SparseDistribution;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.trainer.job.OptimizerKind;
 import io.distillery.trainer.labels.SoftLabel;
-import io.distillery.trainer.support.TopK;
 import io.distillery.trainer.training.LearningRateSchedule;
 import io.distillery.trainer.training.OfflineTargets;
 import io.distillery.trainer.training.ShuffleBuffer;
@@ -509,7 +509,7 @@ public final class KdSweep {
     List<SoftLabel> labels = new ArrayList<>(inputs.rows.length);
     for (int i = 0; i < inputs.rows.length; i++) {
       SparseDistribution served =
-          TopK.of(logits, i, CLASSES, config.topK(), config.labelerTemperature());
+          TopK.of(logits, i * CLASSES, CLASSES, config.topK(), config.labelerTemperature());
       // Through the log's codec: ids as varints, log-probabilities as fp16.
       SparseDistribution stored = SparseCodec.decode(SparseCodec.encode(List.of(served)), 1).get(0);
       float t = config.temperature();

@@ -3,6 +3,7 @@ package io.distillery.trainer.support;
 import ai.djl.Model;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.nn.ModelRunner;
+import io.distillery.models.nn.TopK;
 import io.distillery.models.teacher.TeacherArtifacts;
 import io.distillery.proto.v1.DescribeRequest;
 import io.distillery.proto.v1.LabelRequest;
@@ -164,7 +165,7 @@ public final class FakeTeacherServer implements AutoCloseable {
                   .addPositions(
                       TopK.of(
                           logits,
-                          i,
+                          i * FashionMnist.NUM_CLASSES,
                           FashionMnist.NUM_CLASSES,
                           request.getTopK(),
                           request.getTemperature())));

@@ -6,6 +6,7 @@ import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.data.LabeledImages;
 import io.distillery.models.nn.ModelRunner;
 import io.distillery.models.nn.Networks;
+import io.distillery.models.nn.TopK;
 import io.distillery.models.teacher.TeacherArtifacts;
 import io.distillery.models.teacher.TeacherCardFile;
 import io.distillery.models.teacher.TeacherTrainer;
@@ -139,7 +140,8 @@ public final class FashionLabels {
     for (int i = 0; i < count; i++) {
       int index = first + i;
       SparseDistribution distribution =
-          TopK.of(logits, i, FashionMnist.NUM_CLASSES, topK, TEMPERATURE);
+          TopK.of(
+              logits, i * FashionMnist.NUM_CLASSES, FashionMnist.NUM_CLASSES, topK, TEMPERATURE);
       Tensor.Builder tensor = Tensor.newBuilder().addAllShape(FashionMnist.SAMPLE_SHAPE);
       for (int v = index * per; v < (index + 1) * per; v++) {
         tensor.addValues(images.images()[v]);

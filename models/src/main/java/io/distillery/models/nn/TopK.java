@@ -1,9 +1,12 @@
-package io.distillery.teacher.labeling;
+package io.distillery.models.nn;
 
 import io.distillery.proto.v1.SparseDistribution;
 import java.util.PriorityQueue;
 
-/** Turns one position's logits into a sparse distribution: top-k log-probs at T plus the tail. */
+/**
+ * Turns one position's logits into a sparse distribution: top-k log-probs at T plus the tail, as a
+ * teacher serves them (and as tests and benchmarks reproduce them).
+ */
 public final class TopK {
 
   private TopK() {}
@@ -15,15 +18,7 @@ public final class TopK {
    */
   public static SparseDistribution of(
       float[] logits, int offset, int size, int k, float temperature) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < size; i++) {
-      max = Math.max(max, logits[offset + i] / (double) temperature);
-    }
-    double sum = 0;
-    for (int i = 0; i < size; i++) {
-      sum += Math.exp(logits[offset + i] / (double) temperature - max);
-    }
-    double logNormalizer = max + Math.log(sum);
+    double logNormalizer = LogSoftmax.logNormalizer(logits, offset, size, temperature);
 
     int kept = Math.min(k, size);
     int[] ids = topIds(logits, offset, size, kept);

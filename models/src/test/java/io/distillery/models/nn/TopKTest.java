@@ -1,4 +1,4 @@
-package io.distillery.teacher.labeling;
+package io.distillery.models.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
