@@ -54,6 +54,17 @@ public record LossSettings(
         .build();
   }
 
+  /** e.g. {@code forward-kl T=2.0 alpha=0.5} or {@code jsd(0.5) T=1.0 alpha=0.0}. */
+  @Override
+  public String toString() {
+    return divergence.configName()
+        + (divergence.hasParam() ? "(" + divergenceParam + ")" : "")
+        + " T="
+        + temperature
+        + " alpha="
+        + alpha;
+  }
+
   /** Reads settings recorded in a manifest. */
   public static LossSettings fromProto(LossConfig config) {
     return new LossSettings(

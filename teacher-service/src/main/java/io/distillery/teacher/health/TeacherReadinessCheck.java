@@ -24,13 +24,13 @@ public class TeacherReadinessCheck implements HealthCheck {
         .ready()
         .map(
             ready -> {
-              TeacherCard card = ready.teacher().card();
+              TeacherCard card = ready.card();
               return HealthCheckResponse.named("teacher-model")
                   .up()
                   .withData("model", card.getModelId() + " " + card.getVersion())
                   .withData("engine", card.getEngine())
                   .withData("sha256", card.getArtifactSha256())
-                  .withData("queue-depth", ready.batcher().queueDepth())
+                  .withData("queue-depth", ready.queueDepth())
                   .build();
             })
         .orElseGet(

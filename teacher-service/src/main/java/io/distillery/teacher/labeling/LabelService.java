@@ -1,20 +1,15 @@
 package io.distillery.teacher.labeling;
 
-import io.distillery.models.nn.TopK;
 import io.distillery.proto.v1.LabelRequest;
 import io.distillery.proto.v1.LabelResponse;
-import io.distillery.proto.v1.ModelInput;
-import io.distillery.proto.v1.SampleLabels;
 import io.distillery.proto.v1.TeacherCard;
-import io.distillery.proto.v1.Tensor;
 import io.distillery.teacher.config.TeacherConfig;
 import io.distillery.teacher.model.TeacherRuntime;
+import io.distillery.teacher.task.ServedModel;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** Validates Label requests, queues their samples for batching, and builds sparse labels. */
+/** Checks Label requests and hands them to the served model of the teacher's task. */
 @ApplicationScoped
 public class LabelService {
 
@@ -28,7 +23,7 @@ public class LabelService {
 
   /** The card of the serving teacher. */
   public TeacherCard describe() {
-    return serving().teacher().card();
+    return serving().card();
   }
 
   /**
@@ -39,45 +34,15 @@ public class LabelService {
    * @throws io.distillery.teacher.batching.QueueFullException when the queue cannot take it now
    */
   public CompletableFuture<LabelResponse> label(LabelRequest request) {
-    TeacherRuntime.Ready ready = serving();
-    TeacherCard card = ready.teacher().card();
-    new RequestValidator(card, config.maxRequestSamples()).validate(request);
-    List<float[]> inputs = new ArrayList<>(request.getSamplesCount());
-    for (ModelInput sample : request.getSamplesList()) {
-      inputs.add(toArray(sample));
-    }
-    List<CompletableFuture<float[]>> logits = ready.batcher().submit(inputs);
-    int k = request.getTopK();
-    float temperature = request.getTemperature();
-    int outputs = card.getOutputSize();
-    return CompletableFuture.allOf(logits.toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              LabelResponse.Builder response =
-                  LabelResponse.newBuilder()
-                      .setRequestId(request.getRequestId())
-                      .setArtifactSha256(card.getArtifactSha256());
-              for (CompletableFuture<float[]> row : logits) {
-                response.addSamples(
-                    SampleLabels.newBuilder()
-                        .addPositions(TopK.of(row.join(), 0, outputs, k, temperature)));
-              }
-              return response.build();
-            });
+    ServedModel model = serving();
+    new RequestValidator(model.card(), config.maxRequestSamples()).validate(request);
+    model.validateSamples(request);
+    return model.label(request);
   }
 
-  private TeacherRuntime.Ready serving() {
+  private ServedModel serving() {
     return runtime
         .ready()
         .orElseThrow(() -> new TeacherUnavailableException(runtime.notReadyReason()));
-  }
-
-  private static float[] toArray(ModelInput sample) {
-    Tensor tensor = sample.getTensor();
-    float[] array = new float[tensor.getValuesCount()];
-    for (int i = 0; i < array.length; i++) {
-      array[i] = tensor.getValues(i); // the primitive accessor: no boxing on the hot path
-    }
-    return array;
   }
 }

@@ -1,22 +1,20 @@
 package io.distillery.teacher.labeling;
 
 import io.distillery.proto.v1.LabelRequest;
-import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.TeacherCard;
-import io.distillery.proto.v1.Tensor;
-import java.util.List;
 
-/** Checks a Label request against the teacher's card before anything is queued. */
+/**
+ * Checks the task-independent part of a Label request against the teacher's card before anything is
+ * queued: batch size, top-k, temperature. Each sample is checked by the served model's task.
+ */
 public final class RequestValidator {
 
   private final TeacherCard card;
   private final int maxRequestSamples;
-  private final long sampleSize;
 
   public RequestValidator(TeacherCard card, int maxRequestSamples) {
     this.card = card;
     this.maxRequestSamples = maxRequestSamples;
-    this.sampleSize = card.getInputShapeList().stream().reduce(1L, (a, b) -> a * b);
   }
 
   /**
@@ -49,52 +47,6 @@ public final class RequestValidator {
           "temperature",
           "temperature: must be a finite number > 0 (1 = the model's own distribution), got "
               + temperature);
-    }
-    for (int i = 0; i < count; i++) {
-      validateSample(i, request.getSamples(i));
-    }
-  }
-
-  private void validateSample(int index, ModelInput input) {
-    String field = "samples[" + index + "]";
-    if (!input.hasTensor()) {
-      throw new InvalidRequestException(
-          "input-kind",
-          field
-              + ": expected a tensor of shape "
-              + card.getInputShapeList()
-              + ", got "
-              + (input.hasTokens() ? "token ids" : "no input"));
-    }
-    Tensor tensor = input.getTensor();
-    List<Long> shape = tensor.getShapeList();
-    if (!shape.isEmpty() && !shape.equals(card.getInputShapeList())) {
-      throw new InvalidRequestException(
-          "shape",
-          field
-              + ".tensor.shape: "
-              + shape
-              + " does not match the teacher's input shape "
-              + card.getInputShapeList());
-    }
-    if (tensor.getValuesCount() != sampleSize) {
-      throw new InvalidRequestException(
-          "size",
-          field
-              + ".tensor.values: "
-              + tensor.getValuesCount()
-              + " values, expected "
-              + sampleSize
-              + " for shape "
-              + card.getInputShapeList());
-    }
-    for (int v = 0; v < tensor.getValuesCount(); v++) {
-      float value = tensor.getValues(v);
-      if (!Float.isFinite(value)) {
-        throw new InvalidRequestException(
-            "non-finite",
-            field + ".tensor.values[" + v + "]: " + value + "; inputs must be finite numbers");
-      }
     }
   }
 }

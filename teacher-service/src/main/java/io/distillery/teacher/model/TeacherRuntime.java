@@ -1,9 +1,10 @@
 package io.distillery.teacher.model;
 
 import io.distillery.proto.v1.TeacherCard;
-import io.distillery.teacher.batching.DynamicBatcher;
 import io.distillery.teacher.config.TeacherConfig;
 import io.distillery.teacher.metrics.TeacherMetrics;
+import io.distillery.teacher.task.ServedModel;
+import io.distillery.teacher.task.ServedTasks;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -26,7 +27,7 @@ public class TeacherRuntime {
   private final TeacherConfig config;
   private final TeacherMetrics metrics;
   private final MeterRegistry registry;
-  private volatile Ready ready;
+  private volatile ServedModel ready;
   private volatile String notReadyReason = "the teacher model is still loading";
 
   public TeacherRuntime(TeacherConfig config, TeacherMetrics metrics, MeterRegistry registry) {
@@ -51,19 +52,18 @@ public class TeacherRuntime {
       LoadedTeacher teacher =
           TeacherLoader.load(config.engine(), config.modelDir().get(), config.maxRequestSamples());
       TeacherConfig.Batching batching = config.batching();
-      DynamicBatcher<float[], float[]> batcher =
-          new DynamicBatcher<>(
-              batching.maxBatchSize(),
-              batching.maxDelay(),
-              batching.queueCapacity(),
-              batching.workers(),
-              teacher::newRunner,
-              metrics);
-      Gauge.builder("distillery_teacher_queue_depth", batcher, DynamicBatcher::queueDepth)
+      ServedModel model;
+      try {
+        model = ServedTasks.of(teacher.card().getTask()).serve(teacher, batching, metrics);
+      } catch (TeacherLoadException | RuntimeException e) {
+        teacher.close();
+        throw e;
+      }
+      Gauge.builder("distillery_teacher_queue_depth", model, ServedModel::queueDepth)
           .description("Samples waiting for a forward pass")
           .register(registry);
-      ready = new Ready(teacher, batcher);
-      TeacherCard card = teacher.card();
+      ready = model;
+      TeacherCard card = model.card();
       LOG.infof(
           "Serving teacher %s %s on %s (sha256 %s, licence %s, %s); batches of up to %d, %s delay",
           card.getModelId(),
@@ -81,17 +81,16 @@ public class TeacherRuntime {
   }
 
   void onStop(@Observes ShutdownEvent event) {
-    Ready current = ready;
+    ServedModel current = ready;
     ready = null;
     notReadyReason = "the teacher is shutting down";
     if (current != null) {
-      current.batcher().close();
-      current.teacher().close();
+      current.close();
     }
   }
 
-  /** The loaded teacher and its batcher, when serving. */
-  public Optional<Ready> ready() {
+  /** The served model, when serving. */
+  public Optional<ServedModel> ready() {
     return Optional.ofNullable(ready);
   }
 
@@ -99,7 +98,4 @@ public class TeacherRuntime {
   public String notReadyReason() {
     return notReadyReason;
   }
-
-  /** A serving teacher. */
-  public record Ready(LoadedTeacher teacher, DynamicBatcher<float[], float[]> batcher) {}
 }

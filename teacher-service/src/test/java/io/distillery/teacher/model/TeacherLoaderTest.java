@@ -24,7 +24,7 @@ class TeacherLoaderTest {
         Path params = files.filter(f -> f.toString().endsWith(".params")).findFirst().orElseThrow();
         assertEquals(Sha256.file(params), teacher.card().getArtifactSha256());
       }
-      assertEquals(784, teacher.sampleSize());
+      assertEquals(java.util.List.of(1L, 28L, 28L), teacher.card().getInputShapeList());
     }
   }
 

@@ -1,4 +1,4 @@
-package io.distillery.teacher.model;
+package io.distillery.teacher.task.classification;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

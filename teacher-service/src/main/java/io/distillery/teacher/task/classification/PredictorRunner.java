@@ -1,4 +1,4 @@
-package io.distillery.teacher.model;
+package io.distillery.teacher.task.classification;
 
 import ai.djl.inference.Predictor;
 import io.distillery.teacher.batching.BatchRunner;

@@ -1,4 +1,4 @@
-package io.distillery.teacher.model;
+package io.distillery.teacher.task.classification;
 
 /**
  * A batch of samples as one row-major float array.

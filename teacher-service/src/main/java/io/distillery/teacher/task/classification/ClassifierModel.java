@@ -1,0 +1,86 @@
+package io.distillery.teacher.task.classification;
+
+import io.distillery.models.nn.TopK;
+import io.distillery.proto.v1.LabelRequest;
+import io.distillery.proto.v1.LabelResponse;
+import io.distillery.proto.v1.ModelInput;
+import io.distillery.proto.v1.SampleLabels;
+import io.distillery.proto.v1.TeacherCard;
+import io.distillery.proto.v1.Tensor;
+import io.distillery.teacher.batching.DynamicBatcher;
+import io.distillery.teacher.model.LoadedTeacher;
+import io.distillery.teacher.task.ServedModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** A classifier being served: tensors batched into forward passes, top-k per sample. */
+final class ClassifierModel implements ServedModel {
+
+  private final LoadedTeacher teacher;
+  private final DynamicBatcher<float[], float[]> batcher;
+  private final TensorSamples samples;
+
+  ClassifierModel(LoadedTeacher teacher, DynamicBatcher<float[], float[]> batcher) {
+    this.teacher = teacher;
+    this.batcher = batcher;
+    this.samples = new TensorSamples(teacher.card());
+  }
+
+  @Override
+  public TeacherCard card() {
+    return teacher.card();
+  }
+
+  @Override
+  public void validateSamples(LabelRequest request) {
+    for (int i = 0; i < request.getSamplesCount(); i++) {
+      samples.validate(i, request.getSamples(i));
+    }
+  }
+
+  @Override
+  public CompletableFuture<LabelResponse> label(LabelRequest request) {
+    List<float[]> inputs = new ArrayList<>(request.getSamplesCount());
+    for (ModelInput sample : request.getSamplesList()) {
+      inputs.add(toArray(sample.getTensor()));
+    }
+    List<CompletableFuture<float[]>> logits = batcher.submit(inputs);
+    int k = request.getTopK();
+    float temperature = request.getTemperature();
+    int outputs = card().getOutputSize();
+    return CompletableFuture.allOf(logits.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              LabelResponse.Builder response =
+                  LabelResponse.newBuilder()
+                      .setRequestId(request.getRequestId())
+                      .setArtifactSha256(card().getArtifactSha256());
+              for (CompletableFuture<float[]> row : logits) {
+                response.addSamples(
+                    SampleLabels.newBuilder()
+                        .addPositions(TopK.of(row.join(), 0, outputs, k, temperature)));
+              }
+              return response.build();
+            });
+  }
+
+  @Override
+  public int queueDepth() {
+    return batcher.queueDepth();
+  }
+
+  @Override
+  public void close() {
+    batcher.close();
+    teacher.close();
+  }
+
+  private static float[] toArray(Tensor tensor) {
+    float[] array = new float[tensor.getValuesCount()];
+    for (int i = 0; i < array.length; i++) {
+      array[i] = tensor.getValues(i); // the primitive accessor: no boxing on the hot path
+    }
+    return array;
+  }
+}
