@@ -3,6 +3,7 @@ package io.distillery.models.student;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.nn.Networks;
 import io.distillery.proto.v1.StudentSpec;
+import io.distillery.proto.v1.Task;
 
 /**
  * Small convolutional networks for images: 3×3 conv-ReLU-max-pool stages, then dense layers (see
@@ -15,6 +16,11 @@ final class CnnFamily implements StudentFamily {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Task task() {
+    return Task.TASK_CLASSIFICATION;
   }
 
   @Override

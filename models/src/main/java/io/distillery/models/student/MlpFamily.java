@@ -3,6 +3,7 @@ package io.distillery.models.student;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.nn.Networks;
 import io.distillery.proto.v1.StudentSpec;
+import io.distillery.proto.v1.Task;
 
 /** Multi-layer perceptrons: flatten, dense-ReLU(-dropout) per hidden width, dense output. */
 final class MlpFamily implements StudentFamily {
@@ -12,6 +13,11 @@ final class MlpFamily implements StudentFamily {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Task task() {
+    return Task.TASK_CLASSIFICATION;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.distillery.models.student;
 
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.proto.v1.StudentSpec;
+import io.distillery.proto.v1.Task;
 
 /**
  * A kind of student network. A family turns the fields of a {@link StudentSpec} — the single source
@@ -13,6 +14,9 @@ public interface StudentFamily {
 
   /** The family's name in {@link StudentSpec#getFamily()} and configuration, e.g. {@code mlp}. */
   String name();
+
+  /** The task its students learn: what their inputs and outputs are. */
+  Task task();
 
   /**
    * The network a spec of this family describes.

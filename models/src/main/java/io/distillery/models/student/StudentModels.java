@@ -6,7 +6,10 @@ import ai.djl.Model;
 import ai.djl.nn.Block;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.nn.Networks;
+import io.distillery.models.task.DistillationTask;
+import io.distillery.models.task.DistillationTasks;
 import io.distillery.proto.v1.StudentSpec;
+import io.distillery.proto.v1.Task;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -92,12 +95,26 @@ public final class StudentModels {
     if (spec.getFamily().isEmpty()) {
       return Networks.byName(spec.getArchitecture());
     }
+    return family(spec).network(spec);
+  }
+
+  /**
+   * The task a student learns, from its family (specs without one are classifiers).
+   *
+   * @throws IllegalArgumentException when the family is unknown, naming it
+   */
+  public static DistillationTask task(StudentSpec spec) {
+    return DistillationTasks.of(
+        spec.getFamily().isEmpty() ? Task.TASK_CLASSIFICATION : family(spec).task());
+  }
+
+  private static StudentFamily family(StudentSpec spec) {
     StudentFamily family = FAMILIES.get(spec.getFamily());
     if (family == null) {
       throw new IllegalArgumentException(
           "student.family '" + spec.getFamily() + "' is unknown, expected one of " + families());
     }
-    return family.network(spec);
+    return family;
   }
 
   /** The spec with its trainable parameter count, as a checkpoint records it. */

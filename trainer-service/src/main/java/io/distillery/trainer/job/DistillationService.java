@@ -458,7 +458,7 @@ public final class DistillationService {
               label.partition(),
               label.offset());
         }
-        return new LabeledBatch(new float[0], 0, null, null, List.of());
+        return LabeledBatch.empty();
       }
       throw e.getCause() instanceof Exception cause ? cause : e;
     } finally {

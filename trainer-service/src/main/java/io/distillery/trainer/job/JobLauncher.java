@@ -63,8 +63,7 @@ public class JobLauncher {
 
   private TargetSource targets(JobSpec spec, JobMetrics jobMetrics) {
     return switch (spec.source()) {
-      case OFFLINE ->
-          new OfflineTargets(spec.network().sampleSize(), spec.network().outputSize(), spec.loss());
+      case OFFLINE -> OfflineTargets.of(spec);
       case ONLINE -> new OnlineTargets(spec, teacher, jobMetrics);
     };
   }

@@ -6,6 +6,7 @@ import io.distillery.models.loss.Divergence;
 import io.distillery.models.loss.LossSettings;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.student.StudentModels;
+import io.distillery.models.task.DistillationTask;
 import io.distillery.proto.v1.StudentSpec;
 import io.distillery.trainer.config.TrainerConfig;
 import io.distillery.trainer.training.LearningRateSchedule;
@@ -71,6 +72,11 @@ public record JobSpec(
     require(checkpointInterval >= 0, "checkpoint.interval-steps", checkpointInterval, ">= 0");
     require(student != null, "student", student, "set");
     StudentModels.network(student); // fails here, naming the setting, if it makes no network
+  }
+
+  /** The task the student's family belongs to: it decodes, checks and batches the labels. */
+  public DistillationTask task() {
+    return StudentModels.task(student);
   }
 
   /** The student's network, rebuilt from {@link #student()}. */

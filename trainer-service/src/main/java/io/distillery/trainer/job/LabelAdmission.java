@@ -1,14 +1,18 @@
 package io.distillery.trainer.job;
 
+import io.distillery.models.loss.HardLabel;
 import io.distillery.models.loss.SoftTargets;
 import io.distillery.models.nn.NetworkSpec;
-import io.distillery.proto.v1.Task;
+import io.distillery.models.task.DistillationTask;
+import io.distillery.models.task.Example;
+import io.distillery.proto.v1.SparseDistribution;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.trainer.labels.LabelRejectedException;
 import io.distillery.trainer.labels.SkipReason;
 import io.distillery.trainer.labels.SoftLabel;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The job-level checks of a decoded label, on the training thread: the filters, then — for the
@@ -20,6 +24,7 @@ public final class LabelAdmission {
   private static final float TEMPERATURE_TOLERANCE = 1e-4f;
 
   private final JobSpec spec;
+  private final DistillationTask task;
   private final NetworkSpec network;
   private final boolean storedTargets;
   private boolean checked;
@@ -31,6 +36,7 @@ public final class LabelAdmission {
    */
   public LabelAdmission(JobSpec spec, boolean storedTargets) {
     this.spec = spec;
+    this.task = spec.task();
     this.network = spec.network();
     this.storedTargets = storedTargets;
   }
@@ -67,17 +73,11 @@ public final class LabelAdmission {
               + ", the student "
               + student.outputSize());
     }
-    if (label.input().length != student.sampleSize()) {
-      throw new LabelRejectedException(
-          SkipReason.WRONG_INPUT_SIZE,
-          "input has "
-              + label.input().length
-              + " values, the student takes "
-              + student.sampleSize()
-              + " "
-              + Arrays.toString(student.sampleShape()));
+    Optional<String> inputProblem = task.inputProblem(label.example(), student);
+    if (inputProblem.isPresent()) {
+      throw new LabelRejectedException(SkipReason.WRONG_INPUT_SIZE, inputProblem.get());
     }
-    int largestClass = Math.max(label.label(), label.truth().secondLabel());
+    int largestClass = largestClass(label.example());
     if (largestClass >= student.outputSize()) {
       throw new LabelRejectedException(
           SkipReason.BAD_LABEL,
@@ -90,55 +90,53 @@ public final class LabelAdmission {
     if (!storedTargets || sameTemperature(label.temperature())) {
       return label;
     }
-    if (label.distribution().getIdsCount() < student.outputSize()) {
+    if (keptEntries(label) < student.outputSize()) {
       throw new LabelRejectedException(SkipReason.TEMPERATURE_MISMATCH, temperatureMessage(label));
     }
-    return new SoftLabel(
-        label.partition(),
-        label.offset(),
-        label.promptId(),
-        label.dataset(),
-        label.input(),
-        label.inputShape(),
-        label.truth(),
-        card,
-        spec.loss().temperature(),
-        SoftTargets.retemper(
-            label.distribution(),
-            student.outputSize(),
-            label.temperature(),
-            spec.loss().temperature()));
+    List<SparseDistribution> retempered = new ArrayList<>(label.example().positions().size());
+    for (SparseDistribution position : label.example().positions()) {
+      retempered.add(
+          SoftTargets.retemper(
+              position, student.outputSize(), label.temperature(), spec.loss().temperature()));
+    }
+    return label.with(label.example().withPositions(retempered), spec.loss().temperature());
+  }
+
+  /** The fewest entries any position of the label keeps. */
+  private static int keptEntries(SoftLabel label) {
+    int fewest = Integer.MAX_VALUE;
+    for (SparseDistribution position : label.example().positions()) {
+      fewest = Math.min(fewest, position.getIdsCount());
+    }
+    return fewest;
+  }
+
+  private static int largestClass(Example example) {
+    int largest = -1;
+    for (HardLabel truth : example.truths()) {
+      largest = Math.max(largest, Math.max(truth.label(), truth.secondLabel()));
+    }
+    return largest;
   }
 
   private void checkCompatibility(SoftLabel label) throws IncompatibleJobException {
     TeacherCard card = label.teacher();
     NetworkSpec student = network;
     if (storedTargets) {
-      String problem = CardCheck.problem(card, student);
-      if (problem != null) {
+      Optional<String> problem = task.incompatibility(card, student);
+      if (problem.isPresent()) {
         throw new IncompatibleJobException(
-            "job " + spec.jobId() + " cannot train on " + spec.topic() + ": " + problem);
+            "job " + spec.jobId() + " cannot train on " + spec.topic() + ": " + problem.get());
       }
     }
-    if (label.input().length != student.sampleSize()) {
+    Optional<String> inputProblem = task.inputProblem(label.example(), student);
+    if (inputProblem.isPresent()) {
       throw new IncompatibleJobException(
-          "job "
-              + spec.jobId()
-              + ": the first label's input has shape "
-              + Arrays.toString(label.inputShape())
-              + " ("
-              + label.input().length
-              + " values) but student "
-              + student.name()
-              + " takes "
-              + Arrays.toString(student.sampleShape())
-              + " ("
-              + student.sampleSize()
-              + " values)");
+          "job " + spec.jobId() + ": the first label's " + inputProblem.get());
     }
     if (storedTargets
         && !sameTemperature(label.temperature())
-        && label.distribution().getIdsCount() < student.outputSize()) {
+        && keptEntries(label) < student.outputSize()) {
       throw new IncompatibleJobException(
           "job "
               + spec.jobId()
@@ -160,7 +158,7 @@ public final class LabelAdmission {
         + " are at T="
         + label.temperature()
         + " with top-"
-        + label.distribution().getIdsCount()
+        + keptEntries(label)
         + " of "
         + spec.network().outputSize()
         + " classes, the job trains at T="
@@ -170,43 +168,5 @@ public final class LabelAdmission {
 
   static String describe(TeacherCard card) {
     return card.getModelId() + " " + card.getVersion();
-  }
-
-  /** The teacher card against the student: the facts both sides must agree on. */
-  public static final class CardCheck {
-    private CardCheck() {}
-
-    /** What is incompatible, naming both sides, or null when the student fits the card. */
-    public static String problem(TeacherCard card, NetworkSpec student) {
-      if (card.getTask() == Task.TASK_CAUSAL_LM) {
-        return "teacher "
-            + describe(card)
-            + " is a causal LM, student "
-            + student.name()
-            + " a classifier";
-      }
-      if (card.getOutputSize() != student.outputSize()) {
-        return "teacher "
-            + describe(card)
-            + " has output size "
-            + card.getOutputSize()
-            + " but student "
-            + student.name()
-            + " has output size "
-            + student.outputSize();
-      }
-      List<Long> shape = Arrays.stream(student.sampleShape()).boxed().toList();
-      if (card.getInputShapeCount() > 0 && !card.getInputShapeList().equals(shape)) {
-        return "teacher "
-            + describe(card)
-            + " takes input shape "
-            + card.getInputShapeList()
-            + " but student "
-            + student.name()
-            + " takes "
-            + shape;
-      }
-      return null;
-    }
   }
 }

@@ -1,5 +1,7 @@
 package io.distillery.trainer.labels;
 
+import io.distillery.models.task.InvalidExampleException;
+
 /** Why a record of the soft-label log was not trained on. Values are metric tags. */
 public enum SkipReason {
   /** The value is not a SoftLabelEvent (empty, malformed, truncated, bad JSON, unknown enum). */
@@ -10,7 +12,9 @@ public enum SkipReason {
   BAD_INPUT("bad-input"),
   /** The input's size differs from the student's input. */
   WRONG_INPUT_SIZE("wrong-input-size"),
-  /** A classification label must have exactly one position. */
+  /**
+   * The number of positions does not fit the task (a classifier has one), or the task is unknown.
+   */
   WRONG_POSITIONS("wrong-positions"),
   /** The distributions cannot be decoded, or hold ids outside the card's output size. */
   BAD_DISTRIBUTION("bad-distribution"),
@@ -28,6 +32,16 @@ public enum SkipReason {
   TEACHER_REJECTED("teacher-rejected");
 
   private final String tag;
+
+  /** The reason for a task's verdict on an example. */
+  public static SkipReason of(InvalidExampleException.Problem problem) {
+    return switch (problem) {
+      case BAD_INPUT -> BAD_INPUT;
+      case WRONG_POSITIONS -> WRONG_POSITIONS;
+      case BAD_DISTRIBUTION -> BAD_DISTRIBUTION;
+      case BAD_LABEL -> BAD_LABEL;
+    };
+  }
 
   SkipReason(String tag) {
     this.tag = tag;

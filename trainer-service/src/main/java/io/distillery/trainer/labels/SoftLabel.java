@@ -1,43 +1,30 @@
 package io.distillery.trainer.labels;
 
-import io.distillery.models.loss.HardLabel;
-import io.distillery.proto.v1.SparseDistribution;
+import io.distillery.models.task.Example;
 import io.distillery.proto.v1.TeacherCard;
 
 /**
- * A decoded, structurally valid soft label of a classification teacher, as the training loop uses
- * it.
+ * A decoded, structurally valid soft label, as the training loop uses it.
  *
  * @param partition partition it was read from
  * @param offset its offset
  * @param promptId the prompt's id
  * @param dataset the prompt's dataset
- * @param input the prompt's input values, row-major
- * @param inputShape the input's shape
- * @param truth the ground truth: a class, a mixup of two, or none
+ * @param example input, per-position distributions and ground truth, decoded by the label's task
  * @param teacher the teacher card
  * @param temperature temperature of the log-probabilities
- * @param distribution the teacher's top-k distribution (ids within the card's output size)
  */
 public record SoftLabel(
     int partition,
     long offset,
     String promptId,
     String dataset,
-    float[] input,
-    long[] inputShape,
-    HardLabel truth,
+    Example example,
     TeacherCard teacher,
-    float temperature,
-    SparseDistribution distribution) {
+    float temperature) {
 
-  /** Whether the prompt carried a ground-truth class. */
-  public boolean hasLabel() {
-    return truth.present();
-  }
-
-  /** The (first) ground-truth class, or -1. */
-  public int label() {
-    return truth.label();
+  /** The same label with another example (e.g. re-tempered) at another temperature. */
+  public SoftLabel with(Example newExample, float newTemperature) {
+    return new SoftLabel(partition, offset, promptId, dataset, newExample, teacher, newTemperature);
   }
 }

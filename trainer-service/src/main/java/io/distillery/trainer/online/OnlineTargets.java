@@ -2,11 +2,12 @@ package io.distillery.trainer.online;
 
 import io.distillery.models.loss.HardTargets;
 import io.distillery.models.loss.SoftTargets;
+import io.distillery.models.task.TrainingBatch;
+import io.distillery.models.task.classification.DenseInputs;
 import io.distillery.proto.v1.DistillationPolicy;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.trainer.job.IncompatibleJobException;
 import io.distillery.trainer.job.JobSpec;
-import io.distillery.trainer.job.LabelAdmission;
 import io.distillery.trainer.labels.SoftLabel;
 import io.distillery.trainer.metrics.JobMetrics;
 import io.distillery.trainer.training.LabeledBatch;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -113,10 +115,10 @@ public final class OnlineTargets implements TargetSource {
     if (card == null) {
       return;
     }
-    String problem = LabelAdmission.CardCheck.problem(card, spec.network());
-    if (problem != null) {
+    Optional<String> problem = spec.task().incompatibility(card, spec.network());
+    if (problem.isPresent()) {
       throw new IncompatibleJobException(
-          "job " + spec.jobId() + " cannot train online: " + problem);
+          "job " + spec.jobId() + " cannot train online: " + problem.get());
     }
     if (card.getDistillation() == DistillationPolicy.DISTILLATION_FORBIDDEN) {
       throw new IncompatibleJobException(
@@ -232,7 +234,10 @@ public final class OnlineTargets implements TargetSource {
               e));
       return;
     }
-    result.complete(new LabeledBatch(views, n, soft.build(), hard, List.of(answering)));
+    result.complete(
+        new LabeledBatch(
+            new TrainingBatch(new DenseInputs(views, n, spec.network()), soft.build(), hard),
+            List.of(answering)));
   }
 
   /** One Label call for views [start, start + count); retried on outages until done or stopped. */

@@ -2,7 +2,9 @@ package io.distillery.trainer.online;
 
 import io.distillery.models.augment.Mixup;
 import io.distillery.models.data.ShiftAugmentation;
+import io.distillery.models.loss.HardLabel;
 import io.distillery.models.loss.HardTargets;
+import io.distillery.models.task.ExampleInput;
 import io.distillery.trainer.labels.SoftLabel;
 import java.util.List;
 import java.util.Random;
@@ -50,7 +52,7 @@ public final class ViewAugmenter {
     int n = labels.size();
     float[] views = new float[n * sampleSize];
     for (int i = 0; i < n; i++) {
-      System.arraycopy(labels.get(i).input(), 0, views, i * sampleSize, sampleSize);
+      System.arraycopy(input(labels.get(i)), 0, views, i * sampleSize, sampleSize);
     }
     if (shape.length == 3) {
       shifts.apply(views, n, (int) shape[0], (int) shape[1], (int) shape[2], random);
@@ -58,11 +60,7 @@ public final class ViewAugmenter {
     HardTargets.Builder hard = HardTargets.builder(classes, n);
     if (mixupAlpha == 0 || n < 2) {
       for (SoftLabel label : labels) {
-        if (label.hasLabel()) {
-          hard.add(label.label());
-        } else {
-          hard.addUnlabelled();
-        }
+        hard.add(truth(label));
       }
       return new Views(views, hard.build());
     }
@@ -74,14 +72,23 @@ public final class ViewAugmenter {
         views[i * sampleSize + v] =
             lambda * shifted[i * sampleSize + v] + (1 - lambda) * shifted[j * sampleSize + v];
       }
-      SoftLabel a = labels.get(i);
-      SoftLabel b = labels.get(j);
-      if (a.hasLabel() && b.hasLabel()) {
+      HardLabel a = truth(labels.get(i));
+      HardLabel b = truth(labels.get(j));
+      if (a.present() && b.present()) {
         hard.addMixed(a.label(), b.label(), lambda);
       } else {
         hard.addUnlabelled();
       }
     }
     return new Views(views, hard.build());
+  }
+
+  /** Online views are of images: the dense input of a classification example. */
+  private static float[] input(SoftLabel label) {
+    return ((ExampleInput.Dense) label.example().input()).values();
+  }
+
+  private static HardLabel truth(SoftLabel label) {
+    return label.example().truths().get(0);
   }
 }

@@ -1,18 +1,24 @@
 package io.distillery.trainer.training;
 
-import io.distillery.models.loss.HardTargets;
-import io.distillery.models.loss.SoftTargets;
+import io.distillery.models.task.TrainingBatch;
 import io.distillery.proto.v1.TeacherCard;
 import java.util.List;
 
 /**
  * One training step's data.
  *
- * @param inputs row-major (size, sample shape...) inputs
- * @param size samples
- * @param soft the teacher's distributions (null when alpha is 1)
- * @param hard ground truth
- * @param teachers the cards of the teachers that produced {@code soft}
+ * @param batch inputs and per-position targets, built by the job's task
+ * @param teachers the cards of the teachers that produced the soft targets
  */
-public record LabeledBatch(
-    float[] inputs, int size, SoftTargets soft, HardTargets hard, List<TeacherCard> teachers) {}
+public record LabeledBatch(TrainingBatch batch, List<TeacherCard> teachers) {
+
+  /** A batch with nothing to train on (every label of it was skipped). */
+  public static LabeledBatch empty() {
+    return new LabeledBatch(null, List.of());
+  }
+
+  /** Examples (samples, sequences) in the batch. */
+  public int size() {
+    return batch == null ? 0 : batch.inputs().examples();
+  }
+}

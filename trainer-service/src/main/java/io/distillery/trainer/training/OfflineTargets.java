@@ -1,10 +1,13 @@
 package io.distillery.trainer.training;
 
-import io.distillery.models.loss.HardTargets;
 import io.distillery.models.loss.LossSettings;
-import io.distillery.models.loss.SoftTargets;
+import io.distillery.models.nn.NetworkSpec;
+import io.distillery.models.task.DistillationTask;
+import io.distillery.models.task.Example;
 import io.distillery.proto.v1.TeacherCard;
+import io.distillery.trainer.job.JobSpec;
 import io.distillery.trainer.labels.SoftLabel;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,14 +16,19 @@ import java.util.concurrent.CompletableFuture;
 /** Targets from the soft labels stored in the log: the inputs as they are, the teacher's labels. */
 public final class OfflineTargets implements TargetSource {
 
-  private final int sampleSize;
-  private final int classes;
+  private final DistillationTask task;
+  private final NetworkSpec student;
   private final boolean needSoft;
 
-  public OfflineTargets(int sampleSize, int classes, LossSettings loss) {
-    this.sampleSize = sampleSize;
-    this.classes = classes;
+  public OfflineTargets(DistillationTask task, NetworkSpec student, LossSettings loss) {
+    this.task = task;
+    this.student = student;
     this.needSoft = loss.alpha() < 1;
+  }
+
+  /** Targets of a job's task, student and loss. */
+  public static OfflineTargets of(JobSpec spec) {
+    return new OfflineTargets(spec.task(), spec.network(), spec.loss());
   }
 
   @Override
@@ -35,22 +43,13 @@ public final class OfflineTargets implements TargetSource {
 
   /** The batch of these labels (synchronously). */
   public LabeledBatch batch(List<SoftLabel> labels) {
-    int n = labels.size();
-    float[] inputs = new float[n * sampleSize];
-    SoftTargets.Builder soft = needSoft ? SoftTargets.builder(classes, n) : null;
-    HardTargets.Builder hard = HardTargets.builder(classes, n);
+    List<Example> examples = new ArrayList<>(labels.size());
     // Labels of one teacher share one card instance (LabelDecoder interns them).
     Map<TeacherCard, Boolean> cards = new IdentityHashMap<>();
-    for (int i = 0; i < n; i++) {
-      SoftLabel label = labels.get(i);
-      System.arraycopy(label.input(), 0, inputs, i * sampleSize, sampleSize);
-      if (soft != null) {
-        soft.add(label.distribution());
-      }
-      hard.add(label.truth());
+    for (SoftLabel label : labels) {
+      examples.add(label.example());
       cards.put(label.teacher(), Boolean.TRUE);
     }
-    return new LabeledBatch(
-        inputs, n, soft == null ? null : soft.build(), hard.build(), List.copyOf(cards.keySet()));
+    return new LabeledBatch(task.batch(examples, student, needSoft), List.copyOf(cards.keySet()));
   }
 }

@@ -21,8 +21,8 @@ import io.distillery.models.loss.DistillationLoss;
 import io.distillery.models.loss.LossSettings;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.optim.ResumableAdam;
-import io.distillery.models.runtime.OwnedArrays;
 import io.distillery.models.student.StudentModels;
+import io.distillery.models.task.TrainingBatch;
 import io.distillery.trainer.job.OptimizerKind;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -159,14 +159,13 @@ public final class StudentTrainer implements AutoCloseable {
   private StepResult stepAlone(LabeledBatch batch) {
     zeroGradients();
     try (NDManager manager = trainer.getManager().newSubManager()) {
-      // Native copies (OwnedArrays): the first layer's backward reads the input.
-      NDArray input =
-          OwnedArrays.own(
-              manager.create(batch.inputs(), network.inputShape(batch.size())), DataType.FLOAT32);
-      NDList labels = loss.labels(manager, batch.soft(), batch.hard(), DataType.FLOAT32);
+      TrainingBatch data = batch.batch();
+      // Native copies (StudentInputs): the first layer's backward reads the input.
+      NDList input = data.inputs().toNDList(manager);
+      NDList labels = loss.labels(manager, data.soft(), data.hard(), DataType.FLOAT32);
       DistillationLoss.Terms terms;
       try (GradientCollector collector = trainer.newGradientCollector()) {
-        NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
+        NDArray logits = data.inputs().outputRows(trainer.forward(input).singletonOrThrow());
         terms = loss.terms(labels, logits);
         collector.backward(terms.total());
       }

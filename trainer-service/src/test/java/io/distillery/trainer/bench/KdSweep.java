@@ -15,13 +15,16 @@ import io.distillery.models.nn.ModelRunner;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.nn.TopK;
 import io.distillery.models.student.StudentModels;
+import io.distillery.models.task.DistillationTasks;
 import io.distillery.models.teacher.TeacherArtifacts;
 import io.distillery.models.teacher.TeacherCardFile;
 import io.distillery.proto.codec.SparseCodec;
 import io.distillery.proto.v1.SparseDistribution;
+import io.distillery.proto.v1.Task;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.trainer.job.OptimizerKind;
 import io.distillery.trainer.labels.SoftLabel;
+import io.distillery.trainer.support.SoftLabels;
 import io.distillery.trainer.training.LearningRateSchedule;
 import io.distillery.trainer.training.OfflineTargets;
 import io.distillery.trainer.training.ShuffleBuffer;
@@ -518,17 +521,8 @@ public final class KdSweep {
         stored = SoftTargets.retemper(stored, CLASSES, config.labelerTemperature(), t);
       }
       labels.add(
-          new SoftLabel(
-              0,
-              i,
-              "train-" + i,
-              "fashion-mnist/train",
-              inputs.rows[i],
-              inputs.shape,
-              inputs.truths[i],
-              card,
-              t,
-              stored));
+          SoftLabels.image(
+              i, "train-" + i, inputs.rows[i], inputs.shape, inputs.truths[i], card, t, stored));
     }
     return labels;
   }
@@ -545,7 +539,8 @@ public final class KdSweep {
     List<SoftLabel> log = labels(inputs, card, config);
     NetworkSpec network = config.network();
     LossSettings loss = config.loss();
-    OfflineTargets targets = new OfflineTargets(network.sampleSize(), network.outputSize(), loss);
+    OfflineTargets targets =
+        new OfflineTargets(DistillationTasks.of(Task.TASK_CLASSIFICATION), network, loss);
     int n = log.size();
     int batch = config.batch();
     long stepsPerPass = (n + batch - 1) / batch;

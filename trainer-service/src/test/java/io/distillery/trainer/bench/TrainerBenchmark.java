@@ -190,8 +190,7 @@ public final class TrainerBenchmark {
   // ---- (b): the same labels in memory ------------------------------------------------------
 
   private static Run inMemory(JobSpec spec, List<SoftLabel> labels, long samples) throws Exception {
-    OfflineTargets targets =
-        new OfflineTargets(spec.network().sampleSize(), spec.network().outputSize(), spec.loss());
+    OfflineTargets targets = OfflineTargets.of(spec);
     Random random = new Random(spec.seed());
     List<SoftLabel> order = new ArrayList<>(labels);
     try (StudentTrainer student = trainer(spec, null, null)) {
@@ -287,8 +286,7 @@ public final class TrainerBenchmark {
           new DistillationService(
                   spec,
                   feed,
-                  new OfflineTargets(
-                      spec.network().sampleSize(), spec.network().outputSize(), spec.loss()),
+                  OfflineTargets.of(spec),
                   new JobCheckpoints(
                       spec.checkpointDir(),
                       spec.jobId(),
@@ -408,8 +406,7 @@ public final class TrainerBenchmark {
   // ---- resuming without Adam's state --------------------------------------------------------
 
   private static void adamResumeCost(JobSpec spec, List<SoftLabel> labels) throws Exception {
-    OfflineTargets targets =
-        new OfflineTargets(spec.network().sampleSize(), spec.network().outputSize(), spec.loss());
+    OfflineTargets targets = OfflineTargets.of(spec);
     int batch = spec.batchSize();
     int onePass = labels.size() / batch;
     Random random = new Random(7);

@@ -85,7 +85,7 @@ class DistillationServiceTest {
     return new DistillationService(
         spec,
         feed,
-        new OfflineTargets(spec.network().sampleSize(), spec.network().outputSize(), spec.loss()),
+        OfflineTargets.of(spec),
         new JobCheckpoints(root, spec.jobId(), publisher, hooks::beforeCheckpointFile),
         new JobMetrics(new SimpleMeterRegistry(), spec.jobId()),
         hooks);

@@ -10,6 +10,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.util.JsonFormat;
+import io.distillery.models.task.ExampleInput;
 import io.distillery.proto.codec.SparseCodec;
 import io.distillery.proto.kafka.DecodeFailure;
 import io.distillery.proto.kafka.Decoded;
@@ -20,6 +21,7 @@ import io.distillery.proto.v1.SparseDistribution;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.proto.v1.Tensor;
 import io.distillery.proto.v1.TokenSequence;
+import io.distillery.trainer.support.SoftLabels;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
@@ -83,11 +85,12 @@ class LabelDecoderTest {
 
     assertEquals(1, label.partition());
     assertEquals(42, label.offset());
-    assertArrayEquals(new float[] {0f, 0.25f, 0.5f, 1f}, label.input());
-    assertArrayEquals(new long[] {2, 2}, label.inputShape());
-    assertEquals(2, label.label());
+    ExampleInput.Dense input = (ExampleInput.Dense) label.example().input();
+    assertArrayEquals(new float[] {0f, 0.25f, 0.5f, 1f}, input.values());
+    assertArrayEquals(new long[] {2, 2}, input.shape());
+    assertEquals(2, SoftLabels.label(label));
     assertEquals("t", label.teacher().getModelId());
-    assertEquals(List.of(2, 0), label.distribution().getIdsList());
+    assertEquals(List.of(2, 0), label.example().positions().get(0).getIdsList());
   }
 
   @Test

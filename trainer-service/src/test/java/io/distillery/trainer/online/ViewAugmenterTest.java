@@ -10,6 +10,7 @@ import io.distillery.models.loss.HardLabel;
 import io.distillery.proto.v1.SparseDistribution;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.trainer.labels.SoftLabel;
+import io.distillery.trainer.support.SoftLabels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -29,11 +30,9 @@ class ViewAugmenterTest {
         pixels[p] = 0.1f + random.nextFloat();
       }
       out.add(
-          new SoftLabel(
-              0,
+          SoftLabels.image(
               i,
               "p" + i,
-              "d",
               pixels,
               SHAPE,
               HardLabel.of(i % 3),
@@ -62,12 +61,12 @@ class ViewAugmenterTest {
     assertArrayEquals(views.inputs(), shifts.views(batch, 3, 11).inputs());
     int moved = 0;
     for (int i = 0; i < 8; i++) {
-      float[] original = batch.get(i).input();
+      float[] original = SoftLabels.pixels(batch.get(i));
       float[] view = java.util.Arrays.copyOfRange(views.inputs(), i * 36, (i + 1) * 36);
       if (!java.util.Arrays.equals(original, view)) {
         moved++;
       }
-      assertEquals(1f, views.hard().prob(i, batch.get(i).label()));
+      assertEquals(1f, views.hard().prob(i, SoftLabels.label(batch.get(i))));
     }
     assertTrue(moved >= 5, moved + " of 8 views moved");
   }
@@ -88,13 +87,15 @@ class ViewAugmenterTest {
         total += p;
       }
       assertEquals(1f, total, 1e-5);
-      if (views.hard().prob(i, batch.get(i).label()) < 0.999f) {
+      if (views.hard().prob(i, SoftLabels.label(batch.get(i))) < 0.999f) {
         mixed++;
       }
     }
     assertTrue(mixed >= 8, "most rows mix two classes: " + mixed);
     assertNotEquals(
-        sum(batch.get(0).input(), 0, 36), sum(views.inputs(), 0, 36), "views are mixtures");
+        sum(SoftLabels.pixels(batch.get(0)), 0, 36),
+        sum(views.inputs(), 0, 36),
+        "views are mixtures");
   }
 
   @Test

@@ -68,8 +68,7 @@ public final class TrainerProcess {
           new DistillationService(
               spec,
               feed,
-              new OfflineTargets(
-                  spec.network().sampleSize(), spec.network().outputSize(), spec.loss()),
+              OfflineTargets.of(spec),
               new JobCheckpoints(
                   spec.checkpointDir(),
                   spec.jobId(),

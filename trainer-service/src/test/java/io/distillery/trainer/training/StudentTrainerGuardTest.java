@@ -12,6 +12,8 @@ import io.distillery.models.loss.LossSettings;
 import io.distillery.models.loss.SoftTargets;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.nn.Networks;
+import io.distillery.models.task.TrainingBatch;
+import io.distillery.models.task.classification.DenseInputs;
 import io.distillery.trainer.job.OptimizerKind;
 import java.util.Arrays;
 import java.util.List;
@@ -56,7 +58,7 @@ class StudentTrainerGuardTest {
     try (StudentTrainer student =
         new StudentTrainer(network, loss, OptimizerKind.ADAM, 1e-3f, 7, null, null)) {
       LabeledBatch poisoned = batch(uniformProbs());
-      poisoned.inputs()[5] = Float.NaN;
+      ((DenseInputs) poisoned.batch().inputs()).values()[5] = Float.NaN;
       float[] before = outputBias(student);
 
       assertFalse(student.step(poisoned, 1e-3f).applied(), "a NaN gradient is dropped");
@@ -103,6 +105,9 @@ class StudentTrainerGuardTest {
     for (int i = 0; i < ROWS; i++) {
       hard.add(i % CLASSES);
     }
-    return new LabeledBatch(inputs, ROWS, soft, hard.build(), List.of());
+    return new LabeledBatch(
+        new TrainingBatch(
+            new DenseInputs(inputs, ROWS, Networks.fashionMlp(0f, 16)), soft, hard.build()),
+        List.of());
   }
 }
