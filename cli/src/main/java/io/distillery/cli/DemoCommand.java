@@ -1,9 +1,12 @@
 package io.distillery.cli;
 
 import io.distillery.cli.data.DataOptions;
+import io.distillery.cli.demo.ChosenSettings;
 import io.distillery.cli.demo.DemoHooks;
 import io.distillery.cli.demo.DemoPipeline;
 import io.distillery.cli.demo.DemoSettings;
+import io.distillery.cli.demo.StudentPlan;
+import io.distillery.models.augment.TransferSet;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -13,9 +16,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code distillery demo}: the whole pipeline as separate processes, and the result table. */
 @Command(
@@ -31,6 +37,8 @@ import picocli.CommandLine.Option;
     })
 final class DemoCommand implements Callable<Integer> {
 
+  @Spec CommandSpec spec;
+
   @Option(
       names = "--seeds",
       defaultValue = "3",
@@ -40,13 +48,23 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--quick",
-      description =
-          "One seed and "
-              + DemoSettings.QUICK_PASSES
-              + " passes instead of "
-              + DemoSettings.FULL_PASSES
-              + ": a few minutes once the teacher is cached.")
+      description = "One seed and a third of the passes: a few minutes once the teacher is cached.")
   boolean quick;
+
+  @Option(
+      names = "--students",
+      split = ",",
+      paramLabel = "FAMILY",
+      description = "Student families to run (default: all of mlp, cnn).")
+  List<String> students;
+
+  @Option(
+      names = "--views",
+      paramLabel = "K",
+      description =
+          "Views per training image in the transfer set (default: the chosen settings' 5; 1 ="
+              + " the images alone).")
+  Integer views;
 
   @Option(
       names = "--online",
@@ -55,7 +73,9 @@ final class DemoCommand implements Callable<Integer> {
               + " gRPC (slow: a teacher forward pass per step).")
   boolean online;
 
-  @Option(names = "--passes", description = "Passes over the soft-label log per job.")
+  @Option(
+      names = "--passes",
+      description = "Passes over the soft-label log for every job (default: per student family).")
   Integer passes;
 
   @Option(
@@ -94,11 +114,6 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path root = Path.of(System.getProperty("distillery.home", ".")).toAbsolutePath().normalize();
-    int jobPasses =
-        passes != null ? passes : quick ? DemoSettings.QUICK_PASSES : DemoSettings.FULL_PASSES;
-    DemoSettings.Training chosen = DemoSettings.Training.chosen(jobPasses);
-    Map<String, String> extra = new LinkedHashMap<>(chosen.extra());
-    extra.putAll(trainerProperties);
     DemoSettings settings =
         new DemoSettings(
             root,
@@ -115,18 +130,60 @@ final class DemoCommand implements Callable<Integer> {
             seedList(),
             online,
             parallelJobs,
-            new DemoSettings.Training(
-                chosen.hiddenSizes(),
-                jobPasses,
-                chosen.batchSize(),
-                chosen.learningRate(),
-                chosen.temperature(),
-                chosen.alpha(),
-                chosen.checkpointIntervalSteps(),
-                extra),
+            transferSet(),
+            training(),
             2);
     new DemoPipeline(settings, dataOptions, DemoHooks.NONE, System.out).run();
     return 0;
+  }
+
+  private TransferSet transferSet() {
+    TransferSet chosen = ChosenSettings.transferSet();
+    if (views == null || views == chosen.viewsPerImage()) {
+      return chosen;
+    }
+    if (views < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--views must be at least 1, was " + views);
+    }
+    return views == 1
+        ? TransferSet.plain()
+        : new TransferSet(
+            views,
+            chosen.maxShift(),
+            chosen.flip(),
+            chosen.mixupFraction(),
+            chosen.mixupAlpha(),
+            chosen.seed());
+  }
+
+  private DemoSettings.Training training() {
+    DemoSettings.Training chosen = ChosenSettings.training().withExtra(trainerProperties);
+    if (students != null) {
+      List<StudentPlan> kept =
+          chosen.students().stream().filter(s -> students.contains(s.name())).toList();
+      if (kept.size() != students.size()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--students "
+                + students
+                + ": expected some of "
+                + chosen.students().stream().map(StudentPlan::name).toList());
+      }
+      chosen =
+          new DemoSettings.Training(
+              kept,
+              chosen.batchSize(),
+              chosen.learningRate(),
+              chosen.temperature(),
+              chosen.alpha(),
+              chosen.checkpointIntervalSteps(),
+              chosen.extra());
+    }
+    if (passes != null) {
+      return chosen.withPasses(passes);
+    }
+    return quick ? chosen.scaledPasses(1 / 3.0) : chosen;
   }
 
   private List<Integer> seedList() {

@@ -3,23 +3,24 @@ package io.distillery.cli.demo;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 
-/** One trainer job of a demo run: a kind, a seed, and the trainer settings derived from them. */
-public record DemoJob(JobKind kind, int seed) {
+/**
+ * One trainer job of a demo run: a student family, a kind (hard, kd, kd-online) and a seed, and the
+ * trainer settings derived from them.
+ */
+public record DemoJob(StudentPlan student, JobKind kind, int seed) {
 
+  /** e.g. {@code cnn-kd-s2}. */
   public String id() {
-    return kind.jobId(seed);
+    return student.name() + "-" + kind.jobId(seed);
   }
 
   /** The trainer-service properties of this job. */
   public Map<String, String> trainerProperties(DemoSettings.Training training, Path checkpoints) {
     Map<String, String> properties = new HashMap<>();
     properties.put("distillery.trainer.source", kind == JobKind.KD_ONLINE ? "online" : "offline");
-    properties.put(
-        "distillery.trainer.student.hidden-sizes",
-        training.hiddenSizes().stream().map(String::valueOf).collect(Collectors.joining(",")));
-    properties.put("distillery.trainer.passes", Integer.toString(training.passes()));
+    properties.putAll(student.properties());
+    properties.put("distillery.trainer.passes", Integer.toString(student.passes()));
     properties.put("distillery.trainer.batch-size", Integer.toString(training.batchSize()));
     properties.put("distillery.trainer.learning-rate", Float.toString(training.learningRate()));
     properties.put("distillery.trainer.seed", Integer.toString(seed));

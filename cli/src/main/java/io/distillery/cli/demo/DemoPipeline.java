@@ -40,6 +40,7 @@ public final class DemoPipeline {
   private final DemoHooks hooks;
   private final PrintStream out;
   private final PhaseClock clock = new PhaseClock();
+  private final Map<String, Long> droppedUpdates = new java.util.concurrent.ConcurrentHashMap<>();
 
   public DemoPipeline(DemoSettings settings, DataOptions data, DemoHooks hooks, PrintStream out) {
     this.settings = settings;
@@ -88,7 +89,9 @@ public final class DemoPipeline {
       hooks.trainingFinished(stack, events);
       DemoReport report =
           clock
-              .time("report", () -> DemoReport.build(settings, teacher, jobs, events, labels))
+              .time(
+                  "report",
+                  () -> DemoReport.build(settings, teacher, jobs, events, labels, droppedUpdates))
               .withPhases(clock.phases());
       report.write(settings.runDir());
       out.println();
@@ -99,12 +102,21 @@ public final class DemoPipeline {
     }
   }
 
+  /** The transfer set: every view of the first {@code prompts} training images. */
   private long producePrompts(DemoStack stack, Path dataDir) throws Exception {
     LabeledImages images = FashionMnist.train(dataDir).head(settings.prompts());
-    try (Progress progress = Progress.start("prompts", images.size(), "prompts", out);
+    long views = settings.transferSet().size(images.size());
+    try (Progress progress = Progress.start("prompts", views, "prompts", out);
         PromptProducer producer = new PromptProducer(stack.bootstrapServers())) {
-      return producer.produceImages(
-          DistilleryTopics.PROMPTS, images, "fashion-mnist/train", "train-", progress::stepTo);
+      return producer.produceViews(
+          DistilleryTopics.PROMPTS,
+          images,
+          0,
+          images.size(),
+          settings.transferSet(),
+          "fashion-mnist/train",
+          "train-",
+          progress::stepTo);
     }
   }
 
@@ -162,11 +174,13 @@ public final class DemoPipeline {
 
   private List<DemoJob> jobs() {
     List<DemoJob> jobs = new ArrayList<>();
-    for (int seed : settings.seeds()) {
-      jobs.add(new DemoJob(JobKind.HARD, seed));
-      jobs.add(new DemoJob(JobKind.KD, seed));
-      if (settings.online()) {
-        jobs.add(new DemoJob(JobKind.KD_ONLINE, seed));
+    for (StudentPlan student : settings.training().students()) {
+      for (int seed : settings.seeds()) {
+        jobs.add(new DemoJob(student, JobKind.HARD, seed));
+        jobs.add(new DemoJob(student, JobKind.KD, seed));
+        if (settings.online()) {
+          jobs.add(new DemoJob(student, JobKind.KD_ONLINE, seed));
+        }
       }
     }
     return jobs;
@@ -179,14 +193,21 @@ public final class DemoPipeline {
    */
   private void train(DemoStack stack, PipelineEvents events, List<DemoJob> jobs, long labels)
       throws Exception {
-    long stepsPerJob = settings.training().stepsPerJob(labels);
+    int batchSize = settings.training().batchSize();
     out.printf(
-        "Training %d jobs (%s), %d steps each, %d side by side...%n",
+        "Training %d jobs on %,d soft labels per pass, %d side by side: %s...%n",
         jobs.size(),
-        jobs.stream().map(DemoJob::id).collect(Collectors.joining(", ")),
-        stepsPerJob,
-        settings.parallelJobs());
-    JobProgress progress = new JobProgress(jobs, stepsPerJob, events, out);
+        labels,
+        settings.parallelJobs(),
+        settings.training().students().stream()
+            .map(
+                s ->
+                    String.format(
+                        "%s %d passes (%,d steps per job)",
+                        s.name(), s.passes(), s.steps(labels, batchSize)))
+            .collect(Collectors.joining(", ")));
+    JobProgress progress =
+        new JobProgress(jobs, job -> job.student().steps(labels, batchSize), events, out);
     ExecutorService pool = Executors.newFixedThreadPool(settings.parallelJobs());
     try {
       List<Future<?>> running = new ArrayList<>();
@@ -197,6 +218,22 @@ public final class DemoPipeline {
     } finally {
       pool.shutdownNow();
       progress.close();
+    }
+  }
+
+  /** The job's updates dropped by the gradient guard, as its trainer counts them. */
+  private static long updatesDropped(ServiceProcess trainer) throws InterruptedException {
+    try {
+      double dropped = trainer.metric("distillery_trainer_updates_dropped_total");
+      if (Double.isNaN(dropped)) {
+        throw new IllegalStateException(
+            "the trainer does not export distillery_trainer_updates_dropped_total; see "
+                + trainer.log());
+      }
+      return (long) dropped;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(
+          "cannot read the dropped-update count of " + trainer.log() + ": " + e.getMessage(), e);
     }
   }
 
@@ -244,6 +281,7 @@ public final class DemoPipeline {
       }
       events.awaitChange(Duration.ofSeconds(1));
     }
+    droppedUpdates.put(job.id(), updatesDropped(trainer));
     EvaluationEvent last = events.finalEvaluation(job.id()).orElseThrow();
     if (last.getStatus() != EvaluationStatus.EVALUATION_OK) {
       throw new IllegalStateException(

@@ -26,12 +26,12 @@ import java.util.stream.Collectors;
  * @param finishedAt when the run finished (UTC)
  * @param machine cores, OS and JVM of the machine
  * @param settings the distillation settings every job shared
- * @param labels soft labels in the log (per pass)
+ * @param labels soft labels in the log (per pass): the transfer set's views
  * @param teacher the teacher's own scores
  * @param jobs every job with its scores per checkpoint
  * @param rows the result table, one row per model
- * @param gapRecovered per seed, (errors_hard − errors_kd) / (errors_hard − errors_teacher)
- * @param gapRecoveredOnline the same for the online job, when it ran
+ * @param gaps per student family, per seed: (errors_hard − errors_kd) / (errors_hard −
+ *     errors_teacher), and the same for the online jobs (key {@code <family> online}) when they ran
  * @param phaseSeconds wall time of each phase
  */
 public record DemoReport(
@@ -42,8 +42,7 @@ public record DemoReport(
     Row teacher,
     List<JobResult> jobs,
     List<Row> rows,
-    Stat gapRecovered,
-    Stat gapRecoveredOnline,
+    Map<String, Stat> gaps,
     Map<String, Double> phaseSeconds) {
 
   /** Test scores of one checkpoint. */
@@ -69,9 +68,19 @@ public record DemoReport(
     }
   }
 
-  /** One job: its kind, seed, every scored checkpoint and the final one. */
+  /**
+   * One job: its student family, kind, seed, every scored checkpoint, the final one and the updates
+   * its gradient guard dropped.
+   */
   public record JobResult(
-      String jobId, String kind, int seed, long parameters, List<Point> curve, Point last) {}
+      String jobId,
+      String student,
+      String kind,
+      int seed,
+      long parameters,
+      List<Point> curve,
+      Point last,
+      long droppedUpdates) {}
 
   /** Mean, standard deviation, minimum and maximum over the paired seeds. */
   public record Stat(double mean, double sd, double min, double max, int n) {
@@ -95,21 +104,23 @@ public record DemoReport(
     }
   }
 
-  /** A row of the result table. */
+  /** A row of the result table; dropped updates summed over its jobs (0 for the teacher). */
   public record Row(
       String model,
       long parameters,
       Stat errors,
       Stat accuracy,
       Stat agreement,
-      Stat klTeacherStudent) {}
+      Stat klTeacherStudent,
+      long droppedUpdates) {}
 
   static DemoReport build(
       DemoSettings settings,
       CachedTeacher teacher,
       List<DemoJob> jobs,
       PipelineEvents events,
-      long labels) {
+      long labels,
+      Map<String, Long> droppedUpdates) {
     EvaluationEvent teacherEval =
         events
             .teacher()
@@ -122,7 +133,8 @@ public record DemoReport(
             Stat.of(List.of((double) teacherEval.getMetrics().getErrors())),
             Stat.of(List.of(teacherEval.getMetrics().getAccuracy())),
             Stat.of(List.of(1.0)),
-            Stat.of(List.of(0.0)));
+            Stat.of(List.of(0.0)),
+            0);
     List<JobResult> results = new ArrayList<>();
     for (DemoJob job : jobs) {
       List<Point> curve =
@@ -142,24 +154,48 @@ public record DemoReport(
               .map(CheckpointEvent::getStudent)
               .map(s -> s.getParameterCount())
               .orElse(0L);
-      results.add(new JobResult(job.id(), job.kind().id(), job.seed(), parameters, curve, last));
+      results.add(
+          new JobResult(
+              job.id(),
+              job.student().name(),
+              job.kind().id(),
+              job.seed(),
+              parameters,
+              curve,
+              last,
+              droppedUpdates.getOrDefault(job.id(), 0L)));
     }
     List<Row> rows = new ArrayList<>();
     rows.add(teacherRow);
-    for (JobKind kind : JobKind.values()) {
-      List<JobResult> ofKind = results.stream().filter(r -> r.kind().equals(kind.id())).toList();
-      if (!ofKind.isEmpty()) {
-        rows.add(
-            new Row(
-                kind.title(),
-                ofKind.get(0).parameters(),
-                Stat.of(ofKind.stream().map(r -> (double) r.last().errors()).toList()),
-                Stat.of(ofKind.stream().map(r -> r.last().accuracy()).toList()),
-                Stat.of(ofKind.stream().map(r -> r.last().agreement()).toList()),
-                Stat.of(ofKind.stream().map(r -> r.last().klTeacherStudent()).toList())));
+    Map<String, Stat> gaps = new LinkedHashMap<>();
+    double teacherErrors = teacherEval.getMetrics().getErrors();
+    for (StudentPlan student : settings.training().students()) {
+      for (JobKind kind : JobKind.values()) {
+        List<JobResult> ofKind =
+            results.stream()
+                .filter(r -> r.student().equals(student.name()) && r.kind().equals(kind.id()))
+                .toList();
+        if (!ofKind.isEmpty()) {
+          rows.add(
+              new Row(
+                  student.title() + ", " + kind.title(),
+                  ofKind.get(0).parameters(),
+                  Stat.of(ofKind.stream().map(r -> (double) r.last().errors()).toList()),
+                  Stat.of(ofKind.stream().map(r -> r.last().accuracy()).toList()),
+                  Stat.of(ofKind.stream().map(r -> r.last().agreement()).toList()),
+                  Stat.of(ofKind.stream().map(r -> r.last().klTeacherStudent()).toList()),
+                  ofKind.stream().mapToLong(JobResult::droppedUpdates).sum()));
+        }
+      }
+      Stat kd = gap(results, student.name(), JobKind.KD, teacherErrors);
+      if (kd != null) {
+        gaps.put(student.name(), kd);
+      }
+      Stat online = gap(results, student.name(), JobKind.KD_ONLINE, teacherErrors);
+      if (online != null) {
+        gaps.put(student.name() + " online", online);
       }
     }
-    double teacherErrors = teacherEval.getMetrics().getErrors();
     return new DemoReport(
         Instant.now().toString(),
         thisMachine(),
@@ -168,21 +204,25 @@ public record DemoReport(
         teacherRow,
         results,
         rows,
-        gap(results, JobKind.KD, teacherErrors),
-        gap(results, JobKind.KD_ONLINE, teacherErrors),
+        gaps,
         Map.of());
   }
 
   /** Per seed: the share of the hard-label student's excess errors that distillation removed. */
-  private static Stat gap(List<JobResult> results, JobKind kind, double teacherErrors) {
+  private static Stat gap(
+      List<JobResult> results, String student, JobKind kind, double teacherErrors) {
     List<Double> recovered = new ArrayList<>();
     for (JobResult job : results) {
-      if (!job.kind().equals(kind.id())) {
+      if (!job.student().equals(student) || !job.kind().equals(kind.id())) {
         continue;
       }
       Optional<JobResult> hard =
           results.stream()
-              .filter(r -> r.kind().equals(JobKind.HARD.id()) && r.seed() == job.seed())
+              .filter(
+                  r ->
+                      r.student().equals(student)
+                          && r.kind().equals(JobKind.HARD.id())
+                          && r.seed() == job.seed())
               .findFirst();
       hard.ifPresent(
           h ->
@@ -196,12 +236,12 @@ public record DemoReport(
     DemoSettings.Training t = settings.training();
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put(
-        "student",
-        "MLP 784-"
-            + t.hiddenSizes().stream().map(String::valueOf).collect(Collectors.joining("-"))
-            + "-10");
+        "students",
+        t.students().stream()
+            .map(s -> s.title() + " (" + s.passes() + " passes)")
+            .collect(Collectors.joining(", ")));
+    summary.put("transferSet", describe(settings.transferSet(), settings.prompts()));
     summary.put("seeds", settings.seeds());
-    summary.put("passes", t.passes());
     summary.put("batchSize", t.batchSize());
     summary.put("learningRate", t.learningRate());
     summary.put("temperature", t.temperature());
@@ -209,6 +249,25 @@ public record DemoReport(
     summary.put("prompts", settings.prompts());
     summary.put("extraTrainerProperties", t.extra());
     return summary;
+  }
+
+  /** e.g. "5 views of 60,000 images (300,000 prompts): ±2 px shifts, 50% mixup pairs (α=1)". */
+  static String describe(io.distillery.models.augment.TransferSet set, int images) {
+    if (set.viewsPerImage() == 1) {
+      return String.format(Locale.ROOT, "the %,d images themselves", images);
+    }
+    return String.format(
+        Locale.ROOT,
+        "%d views of %,d images (%,d prompts): the image, ±%d px shifts%s, %.0f%% mixup pairs"
+            + " (Beta(%s, %s))",
+        set.viewsPerImage(),
+        images,
+        set.size(images),
+        set.maxShift(),
+        set.flip() ? ", left-right flips" : "",
+        100 * set.mixupFraction(),
+        set.mixupAlpha(),
+        set.mixupAlpha());
   }
 
   private static String thisMachine() {
@@ -225,16 +284,7 @@ public record DemoReport(
     Map<String, Double> seconds = new LinkedHashMap<>();
     phases.forEach((name, time) -> seconds.put(name, time.toMillis() / 1000.0));
     return new DemoReport(
-        finishedAt,
-        machine,
-        settings,
-        labels,
-        teacher,
-        jobs,
-        rows,
-        gapRecovered,
-        gapRecoveredOnline,
-        seconds);
+        finishedAt, machine, settings, labels, teacher, jobs, rows, gaps, seconds);
   }
 
   /** The result table as Markdown, with the gap recovered and the settings under it. */
@@ -242,19 +292,20 @@ public record DemoReport(
     StringBuilder out = new StringBuilder();
     out.append(
         "| model | params | test errors /10,000 | accuracy | agreement with teacher |"
-            + " KL(teacher‖student) |\n");
-    out.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+            + " KL(teacher‖student) | dropped updates |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Row row : rows) {
       out.append(
           String.format(
               Locale.ROOT,
-              "| %s | %,d | %s | %s | %s | %s |%n",
+              "| %s | %,d | %s | %s | %s | %s | %d |%n",
               row.model(),
               row.parameters(),
               format(row.errors(), "%,.0f", "%.0f"),
               format(row.accuracy(), "%.4f", "%.4f"),
               format(row.agreement(), "%.4f", "%.4f"),
-              format(row.klTeacherStudent(), "%.4f", "%.4f")));
+              format(row.klTeacherStudent(), "%.4f", "%.4f"),
+              row.droppedUpdates()));
     }
     int seeds = rows.size() > 1 ? rows.get(1).errors().n() : 0;
     out.append(
@@ -265,12 +316,19 @@ public record DemoReport(
             seeds,
             seeds == 1 ? "" : "s",
             settings.get("seeds")));
-    if (gapRecovered != null) {
-      out.append(gapLine("Distillation from the soft-label log", gapRecovered));
-    }
-    if (gapRecoveredOnline != null) {
-      out.append(gapLine("Online distillation", gapRecoveredOnline));
-    }
+    out.append("Transfer set (labelled once, read by every job): ")
+        .append(settings.get("transferSet"))
+        .append(".\n");
+    gaps.forEach(
+        (student, gap) ->
+            out.append(
+                gapLine(
+                    (student.endsWith(" online")
+                            ? "Online distillation of the "
+                            : "Distillation of the ")
+                        + student.replace(" online", "")
+                        + " student",
+                    gap)));
     out.append("Settings: ").append(settings).append('\n');
     return out.toString();
   }

@@ -1,5 +1,6 @@
 package io.distillery.cli.demo;
 
+import io.distillery.models.augment.TransferSet;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ import java.util.Optional;
  * @param seeds paired seeds: each runs a {@code hard} and a {@code kd} job (and {@code kd-online})
  * @param online whether to run the {@code kd-online} job per seed
  * @param parallelJobs trainer processes running side by side
- * @param training the student and its optimisation, shared by every job
+ * @param transferSet the views of each training image that are labelled once and trained on
+ * @param training the students and their optimisation
  * @param partitions partitions of every topic
  */
 public record DemoSettings(
@@ -33,15 +35,15 @@ public record DemoSettings(
     List<Integer> seeds,
     boolean online,
     int parallelJobs,
+    TransferSet transferSet,
     Training training,
     int partitions) {
 
   /**
-   * The student and how every job trains it; {@code hard} and {@code kd} differ only in α (and so
-   * in their targets).
+   * The students and how every job trains them; {@code hard} and {@code kd} differ only in α (and
+   * so in their targets).
    *
-   * @param hiddenSizes hidden layer widths of the MLP student
-   * @param passes passes over the soft-label log
+   * @param students the student families, each with its passes
    * @param batchSize samples per step
    * @param learningRate peak learning rate
    * @param temperature distillation temperature T
@@ -50,8 +52,7 @@ public record DemoSettings(
    * @param extra further trainer properties (e.g. the learning-rate schedule), passed as they are
    */
   public record Training(
-      List<Integer> hiddenSizes,
-      int passes,
+      List<StudentPlan> students,
       int batchSize,
       float learningRate,
       float temperature,
@@ -59,35 +60,38 @@ public record DemoSettings(
       int checkpointIntervalSteps,
       Map<String, String> extra) {
 
-    /**
-     * The settings chosen on a validation split carved from the training set
-     * (docs/choosing-kd-settings.md): an unregularised 784-256-256-10 MLP, Adam 1e-3 with cosine
-     * decay to 0, T = 2, α = 0.5. A constant learning rate was rejected: it leaves the hard-label
-     * student far from converged and so inflates the gap distillation appears to recover.
-     */
-    public static Training chosen(int passes) {
+    /** The same settings with every student's passes scaled by {@code factor} (at least 1). */
+    public Training scaledPasses(double factor) {
       return new Training(
-          List.of(256, 256),
-          passes,
-          128,
-          1e-3f,
-          2f,
-          0.5f,
-          0,
-          Map.of(
-              "distillery.trainer.lr-schedule", "cosine",
-              "distillery.trainer.final-learning-rate", "0"));
+          students.stream()
+              .map(s -> s.withPasses(Math.max(1, (int) Math.round(s.passes() * factor))))
+              .toList(),
+          batchSize,
+          learningRate,
+          temperature,
+          alpha,
+          checkpointIntervalSteps,
+          extra);
     }
 
-    /** Optimizer steps of one job for {@code labels} labels per pass. */
-    public long stepsPerJob(long labels) {
-      return passes * ((labels + batchSize - 1) / batchSize);
+    /** The same settings with {@code passes} passes for every student. */
+    public Training withPasses(int passes) {
+      return new Training(
+          students.stream().map(s -> s.withPasses(passes)).toList(),
+          batchSize,
+          learningRate,
+          temperature,
+          alpha,
+          checkpointIntervalSteps,
+          extra);
+    }
+
+    /** The same settings with more trainer properties for every job. */
+    public Training withExtra(Map<String, String> more) {
+      Map<String, String> all = new java.util.LinkedHashMap<>(extra);
+      all.putAll(more);
+      return new Training(
+          students, batchSize, learningRate, temperature, alpha, checkpointIntervalSteps, all);
     }
   }
-
-  /** Passes of the full demo. */
-  public static final int FULL_PASSES = 30;
-
-  /** Passes of {@code --quick}. */
-  public static final int QUICK_PASSES = 10;
 }

@@ -44,12 +44,24 @@ final class HtmlReport {
         .append(report.labels())
         .append(" soft labels per pass.</p>\n");
     html.append("<h2>Result</h2>\n").append(table(report.table()));
-    html.append("<h2>Test accuracy vs step</h2>\n")
-        .append(chart(report.jobs(), Point::accuracy, "accuracy"))
-        .append(legend(report.jobs()));
-    html.append("<h2>Agreement with the teacher vs step</h2>\n")
-        .append(chart(report.jobs(), Point::agreement, "agreement"))
-        .append(legend(report.jobs()));
+    // One pair of charts per student family: their jobs take different numbers of steps.
+    Map<String, List<JobResult>> byStudent = new java.util.LinkedHashMap<>();
+    for (JobResult job : report.jobs()) {
+      byStudent.computeIfAbsent(job.student(), s -> new java.util.ArrayList<>()).add(job);
+    }
+    byStudent.forEach(
+        (student, jobs) -> {
+          html.append("<h2>")
+              .append(escape(student))
+              .append(": test accuracy vs step</h2>\n")
+              .append(chart(jobs, Point::accuracy, "accuracy"))
+              .append(legend(jobs));
+          html.append("<h2>")
+              .append(escape(student))
+              .append(": agreement with the teacher vs step</h2>\n")
+              .append(chart(jobs, Point::agreement, "agreement"))
+              .append(legend(jobs));
+        });
     html.append("<h2>Phases</h2>\n<p>").append(escape(report.phaseTimes())).append("</p>\n");
     html.append("<h2>Settings</h2>\n<p><code>")
         .append(escape(String.valueOf(report.settings())))

@@ -3,11 +3,11 @@ package io.distillery.cli.demo;
 /** The jobs a demo runs per seed; they differ only in their targets. */
 public enum JobKind {
   /** The student on ground-truth labels only (α = 1): the from-scratch baseline. */
-  HARD("hard", "student, hard labels"),
+  HARD("hard", "hard labels"),
   /** The same student on the teacher's soft labels from the log. */
-  KD("kd", "student, distilled (soft-label log)"),
+  KD("kd", "distilled (soft-label log)"),
   /** The same student taught online by teacher-service on augmented views of each batch. */
-  KD_ONLINE("kd-online", "student, distilled online (consistent teaching)");
+  KD_ONLINE("kd-online", "distilled online (consistent teaching)");
 
   private final String id;
   private final String title;

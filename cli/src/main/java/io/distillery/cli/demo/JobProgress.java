@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -19,17 +20,18 @@ import java.util.stream.Collectors;
 final class JobProgress implements AutoCloseable {
 
   private final List<DemoJob> jobs;
-  private final long stepsPerJob;
+  private final ToLongFunction<DemoJob> stepsOf;
   private final PipelineEvents events;
   private final Progress bar;
   private final Map<String, ServiceProcess> running = new ConcurrentHashMap<>();
   private final Map<String, Long> steps = new ConcurrentHashMap<>();
 
-  JobProgress(List<DemoJob> jobs, long stepsPerJob, PipelineEvents events, PrintStream out) {
+  JobProgress(
+      List<DemoJob> jobs, ToLongFunction<DemoJob> stepsOf, PipelineEvents events, PrintStream out) {
     this.jobs = jobs;
-    this.stepsPerJob = stepsPerJob;
+    this.stepsOf = stepsOf;
     this.events = events;
-    this.bar = Progress.start("training", jobs.size() * stepsPerJob, "steps", out);
+    this.bar = Progress.start("training", jobs.stream().mapToLong(stepsOf).sum(), "steps", out);
   }
 
   void started(DemoJob job, ServiceProcess trainer) {
@@ -38,7 +40,7 @@ final class JobProgress implements AutoCloseable {
 
   void finished(DemoJob job) {
     running.remove(job.id());
-    steps.put(job.id(), stepsPerJob);
+    steps.put(job.id(), stepsOf.applyAsLong(job));
   }
 
   /** The job's latest step as last read from its trainer. */

@@ -9,6 +9,7 @@ import io.distillery.cli.observability.PromQlCatalog;
 import io.distillery.cli.observability.PrometheusServer;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.localkafka.TopicReader;
+import io.distillery.models.augment.TransferSet;
 import io.distillery.proto.v1.CheckpointEvent;
 import io.distillery.proto.v1.EvaluationEvent;
 import io.distillery.proto.v1.OffsetRange;
@@ -38,6 +39,11 @@ class DemoPipelineIT {
 
   static final int PROMPTS = 3_000;
   static final int PASSES = 8;
+  // The MLP student alone on the images themselves: the reduced demo checks the pipeline, not the
+  // transfer set (the producer's views are tested in ProduceTest).
+  static final StudentPlan MLP = ChosenSettings.training().students().get(0).withPasses(PASSES);
+  static final String HARD = "mlp-hard-s1";
+  static final String KD = "mlp-kd-s1";
 
   static final Path ROOT =
       Path.of(
@@ -59,6 +65,7 @@ class DemoPipelineIT {
   @BeforeAll
   static void runReducedDemo() throws Exception {
     Path runDir = ROOT.resolve("cli/target/it-demo");
+    DemoSettings.Training chosen = ChosenSettings.training();
     deleteRecursively(runDir);
     settings =
         new DemoSettings(
@@ -73,7 +80,15 @@ class DemoPipelineIT {
             List.of(1),
             false,
             2,
-            DemoSettings.Training.chosen(PASSES),
+            TransferSet.plain(),
+            new DemoSettings.Training(
+                List.of(MLP),
+                chosen.batchSize(),
+                chosen.learningRate(),
+                chosen.temperature(),
+                chosen.alpha(),
+                chosen.checkpointIntervalSteps(),
+                chosen.extra()),
             2);
     DemoHooks hooks =
         new DemoHooks() {
@@ -98,7 +113,8 @@ class DemoPipelineIT {
             PromQlCatalog catalog = PromQlCatalog.load(ROOT);
             catalogSize = catalog.queries().size();
             emptyQueries = ObservabilityCheck.emptyQueries(prometheus, catalog);
-            for (DemoJob job : List.of(new DemoJob(JobKind.HARD, 1), new DemoJob(JobKind.KD, 1))) {
+            for (DemoJob job :
+                List.of(new DemoJob(MLP, JobKind.HARD, 1), new DemoJob(MLP, JobKind.KD, 1))) {
               checkpoints.put(job.id(), events.checkpoints(job.id()));
               evaluations.put(job.id(), events.evaluations(job.id()));
             }
@@ -208,7 +224,7 @@ class DemoPipelineIT {
 
   @Test
   void bothJobsAreEvaluatedAtEveryCheckpoint() {
-    for (String job : List.of("hard-s1", "kd-s1")) {
+    for (String job : List.of(HARD, KD)) {
       assertEquals(
           checkpoints.get(job).stream().map(CheckpointEvent::getStep).toList(),
           evaluations.get(job).stream().map(EvaluationEvent::getStep).toList(),
@@ -219,13 +235,13 @@ class DemoPipelineIT {
 
   @Test
   void theDistilledStudentAgreesWithTheTeacherMoreThanTheHardLabelOne() {
-    double hard = last("hard-s1").getMetrics().getAgreement();
-    double kd = last("kd-s1").getMetrics().getAgreement();
+    double hard = last(HARD).getMetrics().getAgreement();
+    double kd = last(KD).getMetrics().getAgreement();
     assertTrue(kd > hard, "agreement kd " + kd + " vs hard " + hard);
     assertEquals(
         kd,
         report.jobs().stream()
-            .filter(j -> j.jobId().equals("kd-s1"))
+            .filter(j -> j.jobId().equals(KD))
             .findFirst()
             .orElseThrow()
             .last()
@@ -238,9 +254,13 @@ class DemoPipelineIT {
     assertEquals(3, written.rows().size(), "teacher, hard, kd");
     assertEquals(report.table(), written.table());
     String html = Files.readString(settings.runDir().resolve("report.html"));
-    assertTrue(html.contains("<svg") && html.contains("kd-s1") && html.contains("hard-s1"));
+    assertTrue(html.contains("<svg") && html.contains(KD) && html.contains(HARD));
     assertTrue(!html.contains("http://") && !html.contains("https://"), "nothing to fetch");
-    assertTrue(report.table().contains("student, distilled (soft-label log)"));
+    assertTrue(report.table().contains("MLP 784-256-256-10, distilled (soft-label log)"));
+    for (DemoReport.Row row : report.rows()) {
+      assertEquals(0, row.droppedUpdates(), row.model() + ": no update dropped");
+    }
+    assertTrue(report.gaps().containsKey("mlp"), "the gap recovered is reported per family");
   }
 
   @Test
