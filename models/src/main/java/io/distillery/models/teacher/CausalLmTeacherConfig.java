@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * @param batchSize sequences per update
  * @param learningRate Adam's peak learning rate
  * @param finalLearningRate learning rate at the end (cosine decay)
- * @param warmupSteps linear warm-up steps
+ * @param warmupSteps linear warm-up steps; with a step budget at most a tenth of it
  * @param seed seeds the initialisation (PyTorch) and the batch sampling
  * @param maxSteps stop after this many updates, 0 for no step limit
  * @param maxSeconds stop after this much training time, 0 for no time limit; with both, whichever

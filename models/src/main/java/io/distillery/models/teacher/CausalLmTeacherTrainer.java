@@ -287,7 +287,7 @@ public final class CausalLmTeacherTrainer {
           "training corpus has " + stream.length + " tokens, fewer than one sequence of " + length);
     }
     LmSchedule schedule =
-        new LmSchedule(config.learningRate(), config.finalLearningRate(), config.warmupSteps());
+        new LmSchedule(config.learningRate(), config.finalLearningRate(), warmupSteps());
     DefaultTrainingConfig trainingConfig =
         new DefaultTrainingConfig(new CausalLmLoss())
             .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule).build())
@@ -306,7 +306,7 @@ public final class CausalLmTeacherTrainer {
         length,
         Float.toString(config.learningRate()),
         Float.toString(config.finalLearningRate()),
-        config.warmupSteps(),
+        warmupSteps(),
         config.seed(),
         budget());
     List<Float> losses = new ArrayList<>();
@@ -398,6 +398,13 @@ public final class CausalLmTeacherTrainer {
     return loop;
   }
 
+  /** The warm-up, at most a tenth of a step budget (a short run would never reach the peak). */
+  private int warmupSteps() {
+    return config.maxSteps() > 0
+        ? Math.min(config.warmupSteps(), config.maxSteps() / 10)
+        : config.warmupSteps();
+  }
+
   private String budget() {
     List<String> parts = new ArrayList<>();
     if (config.maxSteps() > 0) {
@@ -455,7 +462,7 @@ public final class CausalLmTeacherTrainer {
             "adam, linear warm-up then cosine decay, next-token cross-entropy",
             exact(config.learningRate()),
             exact(config.finalLearningRate()),
-            config.warmupSteps(),
+            warmupSteps(),
             config.seed(),
             budget(),
             train.documents().size(),

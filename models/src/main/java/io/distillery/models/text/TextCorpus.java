@@ -40,6 +40,44 @@ public record TextCorpus(String name, List<Document> documents) {
   }
 
   /**
+   * Splits off the last part of the corpus for evaluation: the last {@code fraction} of the
+   * documents (at least one) if there are several, else the last {@code fraction} of the single
+   * document's text, cut at a line break.
+   *
+   * @param fraction share held out, in (0, 1)
+   * @return [training corpus, held-out corpus]
+   * @throws IllegalArgumentException if the corpus is too small to split
+   */
+  public List<TextCorpus> holdOut(double fraction) {
+    if (!(fraction > 0 && fraction < 1)) {
+      throw new IllegalArgumentException("held-out fraction must be in (0, 1), got " + fraction);
+    }
+    if (documents.size() >= 2) {
+      int held = Math.max(1, (int) Math.round(documents.size() * fraction));
+      held = Math.min(held, documents.size() - 1);
+      int cut = documents.size() - held;
+      return List.of(
+          new TextCorpus(name + " (training part)", documents.subList(0, cut)),
+          new TextCorpus(name + " (held-out part)", documents.subList(cut, documents.size())));
+    }
+    Document only = documents.get(0);
+    String text = only.text();
+    int at = (int) (text.length() * (1 - fraction));
+    int newline = text.indexOf('\n', at);
+    int cut = newline < 0 || newline + 1 >= text.length() ? at : newline + 1;
+    if (cut <= 0 || cut >= text.length()) {
+      throw new IllegalArgumentException(name + ": too little text to hold some out");
+    }
+    return List.of(
+        new TextCorpus(
+            name + " (first " + Math.round(100 * (1 - fraction)) + "%)",
+            List.of(new Document(only.id(), text.substring(0, cut)))),
+        new TextCorpus(
+            name + " (last " + Math.round(100 * fraction) + "%)",
+            List.of(new Document(only.id() + "#held-out", text.substring(cut)))));
+  }
+
+  /**
    * Reads a corpus file: JSON lines if the name ends in {@code .jsonl} or {@code .ndjson}, else one
    * UTF-8 text document.
    *

@@ -49,4 +49,27 @@ class TextCorpusTest {
     IOException e = assertThrows(IOException.class, () -> TextCorpus.read(file));
     assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
   }
+
+  @Test
+  void holdsOutTheLastDocumentsOrTheEndOfASingleText() {
+    TextCorpus several =
+        new TextCorpus(
+            "c",
+            List.of(
+                new Document("a", "1"),
+                new Document("b", "2"),
+                new Document("c", "3"),
+                new Document("d", "4")));
+    List<TextCorpus> split = several.holdOut(0.25);
+    assertEquals(3, split.get(0).documents().size());
+    assertEquals(List.of(new Document("d", "4")), split.get(1).documents());
+
+    String text = "line one\nline two\nline three\nline four\nline five\n";
+    List<TextCorpus> halves = new TextCorpus("t", List.of(new Document("t", text))).holdOut(0.3);
+    String train = halves.get(0).documents().get(0).text();
+    String held = halves.get(1).documents().get(0).text();
+    assertEquals(text, train + held);
+    assertTrue(train.endsWith("\n") && held.startsWith("line"), train + "|" + held);
+    assertTrue(held.length() < text.length() / 2, held);
+  }
 }
