@@ -114,7 +114,7 @@ public final class TeacherTrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--batch-size",
-      description = "Images per step (default: 128); sequences per step for causal-lm (32).")
+      description = "Images per step (default: 128); sequences per step for causal-lm (16).")
   Integer batchSize;
 
   @Option(
@@ -190,7 +190,7 @@ public final class TeacherTrainCommand implements Callable<Integer> {
   @Option(names = "--mlp", description = "causal-lm: MLP width (default: 4 × --width).")
   Integer mlp;
 
-  @Option(names = "--warmup", description = "causal-lm: linear warm-up steps (default: 200).")
+  @Option(names = "--warmup", description = "causal-lm: linear warm-up steps (default: 100).")
   int warmup = LM_DEFAULTS.warmupSteps();
 
   @Option(

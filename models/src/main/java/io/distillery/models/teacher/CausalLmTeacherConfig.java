@@ -81,7 +81,9 @@ public record CausalLmTeacherConfig(
 
   /**
    * The teacher recipe: BPE-512, 4 layers of width 128 with 4 heads and MLP 512, context 128, batch
-   * 32, Adam 2e-3 (200 warm-up steps) decaying to 1e-4, 15 minutes of training.
+   * 16, Adam 2e-3 (100 warm-up steps) decaying to 1e-4, 15 minutes of training. Batch 16 was chosen
+   * over 32 in 3-minute runs on Persuasion (2.56 against 2.72 bits/byte: at a few thousand tokens
+   * per second, more updates beat larger ones).
    *
    * @param outputDir model directory to write
    * @return the configuration
@@ -95,10 +97,10 @@ public record CausalLmTeacherConfig(
         128,
         4,
         512,
-        32,
+        16,
         2e-3f,
         1e-4f,
-        200,
+        100,
         1,
         0,
         15 * 60,
