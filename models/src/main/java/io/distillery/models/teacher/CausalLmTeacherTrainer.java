@@ -141,6 +141,14 @@ public final class CausalLmTeacherTrainer {
    */
   public Report train(TextCorpus train, TextCorpus heldOut, String dataset)
       throws IOException, MalformedModelException {
+    if (train.documents().isEmpty() || heldOut.documents().isEmpty()) {
+      throw new IllegalArgumentException(
+          "need training and held-out text, got "
+              + train.documents().size()
+              + " and "
+              + heldOut.documents().size()
+              + " documents");
+    }
     Path dir = config.outputDir();
     Files.createDirectories(dir);
     long t0 = System.nanoTime();
