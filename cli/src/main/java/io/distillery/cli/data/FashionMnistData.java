@@ -5,15 +5,9 @@ import io.distillery.models.data.FashionMnistLocator;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Finds the Fashion-MNIST IDX files, or fetches them without root from the Debian package {@value
@@ -23,8 +17,6 @@ public final class FashionMnistData {
 
   /** The Debian package that installs the files into {@value FashionMnistLocator#DEFAULT_DIR}. */
   public static final String PACKAGE = "dataset-fashion-mnist";
-
-  private static final long COMMAND_TIMEOUT_MINUTES = 10;
 
   private FashionMnistData() {}
 
@@ -66,16 +58,10 @@ public final class FashionMnistData {
     log.printf(
         "Fashion-MNIST is not installed; fetching the Debian package %s into %s%n",
         packageName, cacheDir.toAbsolutePath());
-    Files.createDirectories(cacheDir);
-    Path download = Files.createTempDirectory(cacheDir, "apt-download-");
     try {
-      run(download, "apt-get", "download", packageName);
-      Path deb = singleDeb(download, packageName);
-      run(download, "dpkg-deb", "-x", deb.toString(), cacheDir.toAbsolutePath().toString());
+      DebianPackages.downloadAndExtract(packageName, cacheDir);
     } catch (IOException e) {
       throw new IOException(cannotFetch(packageName, e.getMessage()), e);
-    } finally {
-      deleteRecursively(download);
     }
     List<String> missing = missing(dataDir);
     if (!missing.isEmpty()) {
@@ -105,78 +91,5 @@ public final class FashionMnistData {
         FashionMnistLocator.ENV,
         FashionMnistLocator.PROPERTY,
         String.join(", ", FashionMnist.FILES));
-  }
-
-  private static Path singleDeb(Path dir, String packageName) throws IOException {
-    List<Path> debs = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.deb")) {
-      files.forEach(debs::add);
-    }
-    if (debs.size() != 1) {
-      throw new IOException(
-          "apt-get download " + packageName + " left " + debs.size() + " .deb files in " + dir);
-    }
-    return debs.get(0);
-  }
-
-  /** Runs a command in {@code dir}; fails with its last output line if it exits non-zero. */
-  private static void run(Path dir, String... command) throws IOException {
-    Path output = dir.resolve(".output-" + command[0]);
-    Process process;
-    try {
-      process =
-          new ProcessBuilder(command)
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(output.toFile())
-              .start();
-    } catch (IOException e) {
-      throw new IOException(command[0] + " is not available: " + e.getMessage(), e);
-    }
-    try {
-      if (!process.waitFor(COMMAND_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
-        throw new IOException(
-            String.join(" ", command) + " did not finish in " + COMMAND_TIMEOUT_MINUTES + " min");
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException(String.join(" ", command) + " was interrupted", e);
-    }
-    if (process.exitValue() != 0) {
-      throw new IOException(
-          String.join(" ", command)
-              + " failed with exit code "
-              + process.exitValue()
-              + ": "
-              + lastErrorLine(output));
-    }
-  }
-
-  /** apt-get prints warnings (W:) before the error (E:); the error is the useful line. */
-  private static String lastErrorLine(Path output) throws IOException {
-    List<String> lines =
-        Files.readAllLines(output, StandardCharsets.UTF_8).stream()
-            .map(String::strip)
-            .filter(l -> !l.isEmpty())
-            .toList();
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      if (lines.get(i).startsWith("E:")) {
-        return lines.get(i);
-      }
-    }
-    return lines.isEmpty() ? "no output" : lines.get(lines.size() - 1);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 }

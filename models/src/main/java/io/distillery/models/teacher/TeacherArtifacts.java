@@ -3,9 +3,12 @@ package io.distillery.models.teacher;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.nn.Block;
 import io.distillery.models.digest.Sha256;
+import io.distillery.models.lm.CausalLm;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.nn.Networks;
+import io.distillery.models.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +35,9 @@ public final class TeacherArtifacts {
   private TeacherArtifacts() {}
 
   /**
-   * Loads the DJL parameters into a PyTorch-engine model built from the card's network, with its
-   * parameters frozen for inference. Call {@link #checkFiles} first to verify the checksums.
+   * Loads the DJL parameters into a PyTorch-engine model built from the card's network (a causal
+   * LM's from the architecture in its card), with its parameters frozen for inference. Call {@link
+   * #checkFiles} first to verify the checksums.
    *
    * @param dir the model directory
    * @return the model, ready for inference; close it when done
@@ -42,10 +46,9 @@ public final class TeacherArtifacts {
    */
   public static Model loadPyTorch(Path dir) throws IOException, MalformedModelException {
     TeacherCardFile card = TeacherCardFile.read(dir);
-    NetworkSpec spec = Networks.byName(card.network());
     Model model = Model.newInstance(card.id(), Device.cpu(), PYTORCH);
     try {
-      model.setBlock(spec.newBlock());
+      model.setBlock(newBlock(card));
       // The card names the exact file, so a stray older epoch in the directory is never picked.
       String params = card.file(TeacherCardFile.FILE_PARAMS).name();
       String epoch = params.substring(PARAMS_PREFIX.length() + 1, params.length() - 7);
@@ -58,6 +61,36 @@ public final class TeacherArtifacts {
       model.close();
       throw e;
     }
+  }
+
+  private static Block newBlock(TeacherCardFile card) {
+    if (!card.isCausalLm()) {
+      NetworkSpec spec = Networks.byName(card.network());
+      return spec.newBlock();
+    }
+    if (card.languageModel() == null || card.languageModel().architecture() == null) {
+      throw new IllegalArgumentException(
+          "teacher card " + card.id() + " is a causal LM without language_model.architecture");
+    }
+    return new CausalLm(card.languageModel().architecture());
+  }
+
+  /**
+   * Loads the tokenizer a causal-LM teacher's card names (its {@value
+   * TeacherCardFile#FILE_TOKENIZER} file), with the card's end-of-text token.
+   *
+   * @param dir the model directory
+   * @return the tokenizer; close it when done
+   * @throws IOException if the card lists no tokenizer or the file cannot be loaded
+   */
+  public static TextTokenizer loadTokenizer(Path dir) throws IOException {
+    TeacherCardFile card = TeacherCardFile.read(dir);
+    String eos =
+        card.languageModel() == null || card.languageModel().tokenizer() == null
+            ? null
+            : card.languageModel().tokenizer().endOfText();
+    return TextTokenizer.load(
+        dir.resolve(card.file(TeacherCardFile.FILE_TOKENIZER).name()), eos, false);
   }
 
   /**
