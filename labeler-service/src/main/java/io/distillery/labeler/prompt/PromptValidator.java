@@ -62,6 +62,13 @@ public final class PromptValidator {
             checkTokens(id, event.getInput().getTokens(), teacher);
             yield event;
           }
+          case TEXT ->
+              throw new InvalidPromptException(
+                  DeadLetterReason.INPUT_KIND_MISMATCH,
+                  "prompt '"
+                      + id
+                      + "' carries input.text; text prompts need a causal-LM teacher, which"
+                      + " tokenizes them");
           case KIND_NOT_SET ->
               throw new InvalidPromptException(
                   DeadLetterReason.EMPTY_INPUT,
