@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -16,6 +18,12 @@ import org.jboss.logging.Logger;
  * {@code maxBatchSize} of them, or whatever arrived within {@code maxDelay} of the first, and runs
  * one forward pass. A full queue rejects new work at once ({@link QueueFullException}) so memory
  * stays bounded under overload.
+ *
+ * <p>Callers that say when they need their answer are admitted only if the queue ahead of them is
+ * expected to drain in time ({@link DeadlineUnreachableException}, from the measured cost per
+ * sample), and samples whose caller's deadline passed while they waited are dropped instead of run
+ * ({@link DeadlineExpiredException}): under overload the excess is refused at once and the work
+ * done is work someone still waits for.
  *
  * @param <I> one sample's input
  * @param <O> one sample's output
@@ -32,6 +40,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   private final Semaphore places;
   private final BatcherListener listener;
   private final List<Thread> workers = new ArrayList<>();
+  private final SampleCost cost = new SampleCost();
+  // Submitters hold the read lock from the closed check until their samples are queued; close()
+  // takes the write lock, so no sample can be queued after the workers decided to stop.
+  private final ReadWriteLock admission = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
   /**
@@ -72,27 +84,69 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   }
 
   /**
-   * Queues the samples of one request.
+   * Queues the samples of one request that has no deadline.
    *
    * @return one future per input, completed with its output or the forward pass's failure
    * @throws QueueFullException when fewer than {@code inputs.size()} places are free
    * @throws BatcherClosedException after {@link #close()}
    */
   public List<CompletableFuture<O>> submit(List<I> inputs) {
-    if (closed) {
-      throw new BatcherClosedException();
-    }
-    if (!places.tryAcquire(inputs.size())) {
-      throw new QueueFullException(inputs.size(), places.availablePermits(), capacity);
-    }
-    List<CompletableFuture<O>> futures = new ArrayList<>(inputs.size());
+    return enqueue(inputs, false, 0L);
+  }
+
+  /**
+   * Queues the samples of one request whose caller needs the answer within {@code timeLeft}.
+   *
+   * @return one future per input; a sample still waiting when the deadline passes fails with {@link
+   *     DeadlineExpiredException} without being run
+   * @throws DeadlineUnreachableException when the samples ahead are expected to take longer
+   * @throws QueueFullException when fewer than {@code inputs.size()} places are free
+   * @throws BatcherClosedException after {@link #close()}
+   */
+  public List<CompletableFuture<O>> submit(List<I> inputs, Duration timeLeft) {
     long now = System.nanoTime();
-    for (I input : inputs) {
-      Pending<I, O> pending = new Pending<>(input, new CompletableFuture<>(), now);
-      futures.add(pending.result);
-      queue.add(pending);
+    long expectedWait = expectedWaitNanos(inputs.size());
+    if (expectedWait > timeLeft.toNanos()) {
+      throw new DeadlineUnreachableException(
+          inputs.size(), queueDepth(), Duration.ofNanos(expectedWait), timeLeft);
     }
-    return futures;
+    return enqueue(inputs, true, now + timeLeft.toNanos());
+  }
+
+  private List<CompletableFuture<O>> enqueue(
+      List<I> inputs, boolean hasDeadline, long deadlineNanos) {
+    admission.readLock().lock();
+    try {
+      if (closed) {
+        throw new BatcherClosedException();
+      }
+      if (!places.tryAcquire(inputs.size())) {
+        throw new QueueFullException(inputs.size(), places.availablePermits(), capacity);
+      }
+      List<CompletableFuture<O>> futures = new ArrayList<>(inputs.size());
+      long now = System.nanoTime();
+      for (I input : inputs) {
+        Pending<I, O> pending =
+            new Pending<>(input, new CompletableFuture<>(), now, hasDeadline, deadlineNanos);
+        futures.add(pending.result);
+        queue.add(pending);
+      }
+      return futures;
+    } finally {
+      admission.readLock().unlock();
+    }
+  }
+
+  /**
+   * How long {@code samples} more would wait and run, from the samples queued now and the measured
+   * cost per sample; zero before the first forward pass has been measured.
+   */
+  public long expectedWaitNanos(int samples) {
+    double perSample = cost.nanosPerSample();
+    if (perSample <= 0) {
+      return 0;
+    }
+    return (long) ((queueDepth() + samples) * perSample / workers.size()) + maxDelayNanos;
   }
 
   /** Samples waiting for a forward pass. */
@@ -115,8 +169,12 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         }
         batch.add(first);
         fill(batch, first.enqueuedNanos + maxDelayNanos);
-        run(runner, batch);
-        places.release(batch.size());
+        int taken = batch.size();
+        dropExpired(batch);
+        if (!batch.isEmpty()) {
+          run(runner, batch);
+        }
+        places.release(taken);
         batch.clear();
       }
     } catch (InterruptedException e) {
@@ -142,6 +200,19 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     }
   }
 
+  /** Fails, without running them, the samples whose callers have stopped waiting. */
+  private void dropExpired(List<Pending<I, O>> batch) {
+    long now = System.nanoTime();
+    batch.removeIf(
+        pending -> {
+          if (pending.hasDeadline && now - pending.deadlineNanos >= 0) {
+            pending.result.completeExceptionally(new DeadlineExpiredException());
+            return true;
+          }
+          return false;
+        });
+  }
+
   private void run(BatchRunner<I, O> runner, List<Pending<I, O>> batch) {
     List<I> inputs = new ArrayList<>(batch.size());
     for (Pending<I, O> pending : batch) {
@@ -154,7 +225,9 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         throw new IllegalStateException(
             "forward pass returned " + outputs.size() + " outputs for " + batch.size() + " inputs");
       }
-      listener.batchRun(batch.size(), System.nanoTime() - start);
+      long nanos = System.nanoTime() - start;
+      cost.record(batch.size(), nanos);
+      listener.batchRun(batch.size(), nanos);
       for (int i = 0; i < batch.size(); i++) {
         batch.get(i).result.complete(outputs.get(i));
       }
@@ -180,7 +253,12 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   /** Stops taking work, finishes what is queued, and closes every worker's runner. */
   @Override
   public void close() {
-    closed = true;
+    admission.writeLock().lock();
+    try {
+      closed = true;
+    } finally {
+      admission.writeLock().unlock();
+    }
     for (Thread worker : workers) {
       try {
         worker.join(TimeUnit.SECONDS.toMillis(30));
@@ -191,5 +269,26 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     }
   }
 
-  private record Pending<I, O>(I input, CompletableFuture<O> result, long enqueuedNanos) {}
+  private record Pending<I, O>(
+      I input,
+      CompletableFuture<O> result,
+      long enqueuedNanos,
+      boolean hasDeadline,
+      long deadlineNanos) {}
+
+  /** Forward-pass nanoseconds per sample, a moving average over recent batches. */
+  private static final class SampleCost {
+    private static final double WEIGHT = 0.2;
+    private double nanosPerSample;
+
+    synchronized void record(int samples, long nanos) {
+      double observed = (double) nanos / samples;
+      nanosPerSample =
+          nanosPerSample == 0 ? observed : (1 - WEIGHT) * nanosPerSample + WEIGHT * observed;
+    }
+
+    synchronized double nanosPerSample() {
+      return nanosPerSample;
+    }
+  }
 }

@@ -9,8 +9,10 @@ import io.distillery.proto.v1.Tensor;
 import io.distillery.teacher.config.TeacherConfig;
 import io.distillery.teacher.model.TeacherRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** Validates Label requests, queues their samples for batching, and builds sparse labels. */
@@ -38,6 +40,16 @@ public class LabelService {
    * @throws io.distillery.teacher.batching.QueueFullException when the queue cannot take it now
    */
   public CompletableFuture<LabelResponse> label(LabelRequest request) {
+    return label(request, Optional.empty());
+  }
+
+  /**
+   * Labels one request whose caller waits at most {@code timeLeft} (its gRPC deadline).
+   *
+   * @throws io.distillery.teacher.batching.DeadlineUnreachableException when the queue ahead is
+   *     expected to take longer than that
+   */
+  public CompletableFuture<LabelResponse> label(LabelRequest request, Optional<Duration> timeLeft) {
     TeacherRuntime.Ready ready = serving();
     TeacherCard card = ready.teacher().card();
     new RequestValidator(card, config.maxRequestSamples()).validate(request);
@@ -45,7 +57,10 @@ public class LabelService {
     for (ModelInput sample : request.getSamplesList()) {
       inputs.add(toArray(sample));
     }
-    List<CompletableFuture<float[]>> logits = ready.batcher().submit(inputs);
+    List<CompletableFuture<float[]>> logits =
+        timeLeft.isPresent()
+            ? ready.batcher().submit(inputs, timeLeft.get())
+            : ready.batcher().submit(inputs);
     int k = request.getTopK();
     float temperature = request.getTemperature();
     int outputs = card.getOutputSize();
