@@ -3,8 +3,8 @@ package io.distillery.drills.support;
 import java.nio.file.Path;
 
 /**
- * Where the drills find the packaged services, and how big they run: reduced by default (the
- * drills together fit in a few minutes of {@code ./mvnw verify}), the issue's sizes with {@code
+ * Where the drills find the packaged services, and how big they run: reduced by default (the drills
+ * together fit in a few minutes of {@code ./mvnw verify}), the issue's sizes with {@code
  * -Ddistillery.drills=full}.
  */
 public final class Drills {

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A packaged service (or the broker) as its own JVM, on ports fixed for its whole life so that it
- * can be SIGKILLed and started again where its clients expect it. Logs of every life go to one file.
+ * can be SIGKILLed and started again where its clients expect it. Logs of every life go to one
+ * file.
  */
 public final class JvmProcess implements AutoCloseable {
 
@@ -40,8 +41,8 @@ public final class JvmProcess implements AutoCloseable {
   }
 
   /**
-   * A Quarkus service: {@code java -jar quarkus-run.jar} with its HTTP and gRPC ports and the
-   * given system properties.
+   * A Quarkus service: {@code java -jar quarkus-run.jar} with its HTTP and gRPC ports and the given
+   * system properties.
    */
   public static JvmProcess service(
       String name,
