@@ -1,0 +1,223 @@
+package io.distillery.drills.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.distillery.drills.support.Broker;
+import io.distillery.drills.support.DrillReport;
+import io.distillery.drills.support.Drills;
+import io.distillery.drills.support.JvmProcess;
+import io.distillery.drills.support.Kafka;
+import io.distillery.drills.support.Ports;
+import io.distillery.localkafka.DistilleryTopics;
+import io.distillery.models.checkpoint.Checkpoint;
+import io.distillery.models.checkpoint.CheckpointException;
+import io.distillery.models.checkpoint.CheckpointStore;
+import io.distillery.proto.v1.CheckpointEvent;
+import io.distillery.proto.v1.OffsetRange;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged trainer-service as its own process, SIGKILLed at random moments, each after the job
+ * made new progress (a checkpoint newer than the one the process resumed from), and started again
+ * until the job finishes. Against the same job run without interruption on the same log: every
+ * pass's manifests cover every offset exactly once, and the final student is bit for bit the
+ * uninterrupted one's. One partition, because the design promises identical batches only there.
+ */
+class TrainerKillDrillIT {
+
+  static final Duration START = Duration.ofMinutes(3);
+  static final Duration JOB = Duration.ofMinutes(20);
+
+  static Path dir;
+  static Broker broker;
+  static int labels;
+  static int passes;
+  static Map<Integer, Long> endOffsets;
+  static final Random RANDOM = new Random(Long.getLong("distillery.drills.seed", 16));
+
+  @BeforeAll
+  static void logOfSoftLabels() throws Exception {
+    dir = Drills.workDir("trainer");
+    broker = new Broker(dir.resolve("kafka"), 1, dir.resolve("logs/kafka.log")).start();
+    labels = Drills.size(4_000, 50_000);
+    passes = Drills.size(4, 4);
+    SyntheticSoftLabels.write(broker.bootstrapServers(), DistilleryTopics.SOFT_LABELS, labels);
+    endOffsets = Kafka.endOffsets(broker.bootstrapServers(), DistilleryTopics.SOFT_LABELS);
+    assertEquals(Map.of(0, (long) labels), endOffsets);
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void aJobKilledAtRandomMomentsCountsEveryLabelOncePerPassAndEndsBitIdentical() throws Exception {
+    long started = System.nanoTime();
+    int kills = Drills.size(3, 10);
+    Path root = dir.resolve("checkpoints");
+
+    try (JvmProcess reference = trainer("reference", root)) {
+      reference.start();
+      awaitFinal(root, "reference", reference);
+    }
+
+    JvmProcess drill = trainer("drill", root);
+    List<Long> killedAfterStep = new ArrayList<>();
+    try {
+      for (int k = 0; k < kills; k++) {
+        long resumedFrom = latestStep(root, "drill");
+        drill.start();
+        awaitStepBeyond(root, "drill", resumedFrom, drill);
+        Thread.sleep(RANDOM.nextInt(400)); // somewhere in the next few steps or checkpoints
+        assertEquals(137, drill.kill(), "SIGKILL");
+        long latest = latestStep(root, "drill");
+        assertTrue(!isFinal(root, "drill"), "killed before the job ended (kill " + (k + 1) + ")");
+        killedAfterStep.add(latest);
+      }
+      drill.start();
+      awaitFinal(root, "drill", drill);
+    } finally {
+      drill.close();
+    }
+
+    List<CheckpointEvent> chain = chain(root, "drill");
+    assertEachOffsetOncePerPass(chain, endOffsets, passes);
+    CheckpointEvent last = chain.get(chain.size() - 1);
+    List<CheckpointEvent> referenceChain = chain(root, "reference");
+    CheckpointEvent reference = referenceChain.get(referenceChain.size() - 1);
+    assertTrue(last.getFinal());
+    assertEquals((long) passes * labels, last.getSamplesSeen(), "samples trained on");
+    assertEquals(reference.getStep(), last.getStep(), "steps");
+    assertArrayEquals(
+        Files.readAllBytes(params(root, "reference", reference.getStep())),
+        Files.readAllBytes(params(root, "drill", last.getStep())),
+        "the killed job's final student is bit for bit the uninterrupted one's");
+    assertEquals(
+        endOffsets,
+        Kafka.committed(
+            broker.bootstrapServers(), "distillery-trainer-drill", DistilleryTopics.SOFT_LABELS),
+        "the job's group committed the end of the log with its final checkpoint");
+    System.out.println("trainer drill: killed after checkpoints at steps " + killedAfterStep);
+    DrillReport.record(
+        "trainer SIGKILL",
+        labels + " labels × " + passes + " passes",
+        kills + " trainer",
+        (long) passes * labels,
+        0,
+        0,
+        Duration.ofNanos(System.nanoTime() - started),
+        "every offset once per pass; final student.params identical to an uninterrupted run;"
+            + " killed after steps "
+            + killedAfterStep);
+  }
+
+  private static Path params(Path root, String job, long step) {
+    return root.resolve(job).resolve("step-" + step).resolve("student.params");
+  }
+
+  private static JvmProcess trainer(String job, Path root) {
+    return JvmProcess.service(
+        "trainer-" + job,
+        Drills.quarkusApp("trainer-service"),
+        Ports.free(),
+        Ports.free(),
+        Map.ofEntries(
+            Map.entry("kafka.bootstrap.servers", broker.bootstrapServers()),
+            Map.entry("distillery.trainer.job-id", job),
+            Map.entry("distillery.trainer.checkpoint.dir", root.toString()),
+            Map.entry("distillery.trainer.passes", Integer.toString(passes)),
+            Map.entry("distillery.trainer.batch-size", "64"),
+            Map.entry("distillery.trainer.shuffle-buffer", "512"),
+            Map.entry("distillery.trainer.checkpoint.interval-steps", "25"),
+            Map.entry("distillery.trainer.lr-schedule", "cosine"),
+            Map.entry("distillery.trainer.seed", "7")),
+        List.of("-Xmx768m", "-Dai.djl.pytorch.num_threads=1"),
+        dir.resolve("logs/trainer-" + job + ".log"));
+  }
+
+  private static void awaitFinal(Path root, String job, JvmProcess process) throws Exception {
+    long deadline = System.nanoTime() + JOB.toNanos();
+    while (!isFinal(root, job)) {
+      assertTrue(process.isAlive(), job + " trainer died; see " + process.log());
+      assertTrue(System.nanoTime() < deadline, job + " did not finish in " + JOB);
+      Thread.sleep(200);
+    }
+  }
+
+  private static void awaitStepBeyond(Path root, String job, long step, JvmProcess process)
+      throws Exception {
+    long deadline = System.nanoTime() + START.toNanos();
+    while (latestStep(root, job) <= step) {
+      assertTrue(process.isAlive(), job + " trainer died; see " + process.log());
+      assertTrue(System.nanoTime() < deadline, job + " made no progress beyond step " + step);
+      Thread.sleep(20);
+    }
+  }
+
+  private static long latestStep(Path root, String job) throws Exception {
+    Optional<Checkpoint> latest = new CheckpointStore(root).latest(job);
+    return latest.map(c -> c.manifest().getStep()).orElse(-1L);
+  }
+
+  private static boolean isFinal(Path root, String job) throws Exception {
+    Optional<Checkpoint> latest = new CheckpointStore(root).latest(job);
+    return latest.isPresent() && latest.get().manifest().getFinal();
+  }
+
+  /** Every complete checkpoint of a job, by step; a damaged one fails the drill. */
+  private static List<CheckpointEvent> chain(Path root, String job) throws Exception {
+    List<CheckpointEvent> manifests = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(root.resolve(job))) {
+      for (Path entry :
+          entries.filter(p -> p.getFileName().toString().matches("step-\\d+")).toList()) {
+        try {
+          manifests.add(CheckpointStore.open(entry).manifest());
+        } catch (CheckpointException e) {
+          throw new AssertionError("checkpoint " + entry + " is damaged: " + e.getMessage(), e);
+        }
+      }
+    }
+    manifests.sort(java.util.Comparator.comparingLong(CheckpointEvent::getStep));
+    return manifests;
+  }
+
+  /** Per pass, the consumed ranges tile {@code [0, end)} of each partition: no gap, no overlap. */
+  static void assertEachOffsetOncePerPass(
+      List<CheckpointEvent> manifests, Map<Integer, Long> endOffsets, int passes) {
+    for (int pass = 0; pass < passes; pass++) {
+      Map<Integer, Long> next = new HashMap<>();
+      for (CheckpointEvent manifest : manifests) {
+        if (manifest.getPass() != pass) {
+          continue;
+        }
+        for (OffsetRange range : manifest.getConsumedList()) {
+          long expected = next.getOrDefault(range.getPartition(), 0L);
+          assertEquals(
+              expected,
+              range.getFromOffset(),
+              "pass " + pass + " step " + manifest.getStep() + ": starts where the last ended");
+          assertTrue(range.getToOffset() >= range.getFromOffset(), "non-empty range");
+          next.put(range.getPartition(), range.getToOffset() + 1);
+        }
+      }
+      assertEquals(endOffsets, next, "pass " + pass + " covers every partition to its end");
+    }
+  }
+}
