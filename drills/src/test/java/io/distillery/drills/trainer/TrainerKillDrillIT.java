@@ -41,6 +41,7 @@ class TrainerKillDrillIT {
 
   static final Duration START = Duration.ofMinutes(3);
   static final Duration JOB = Duration.ofMinutes(20);
+  static final int INTERVAL = 25;
 
   static Path dir;
   static Broker broker;
@@ -80,12 +81,15 @@ class TrainerKillDrillIT {
 
     JvmProcess drill = trainer("drill", root);
     List<Long> killedAfterStep = new ArrayList<>();
+    long totalSteps = passes * ((labels + 63) / 64);
+    // Kill points spread over the whole job (every pass can be hit), each beyond the last.
+    long[] targets = RANDOM.longs(kills, INTERVAL, totalSteps - 4 * INTERVAL).sorted().toArray();
     try {
       for (int k = 0; k < kills; k++) {
         long resumedFrom = latestStep(root, "drill");
         drill.start();
-        awaitStepBeyond(root, "drill", resumedFrom, drill);
-        Thread.sleep(RANDOM.nextInt(400)); // somewhere in the next few steps or checkpoints
+        awaitStepBeyond(root, "drill", Math.max(resumedFrom, targets[k] - 1), drill);
+        Thread.sleep(RANDOM.nextInt(100)); // somewhere in the next steps, or a checkpoint write
         assertEquals(137, drill.kill(), "SIGKILL");
         long latest = latestStep(root, "drill");
         assertTrue(!isFinal(root, "drill"), "killed before the job ended (kill " + (k + 1) + ")");
@@ -145,7 +149,7 @@ class TrainerKillDrillIT {
             Map.entry("distillery.trainer.passes", Integer.toString(passes)),
             Map.entry("distillery.trainer.batch-size", "64"),
             Map.entry("distillery.trainer.shuffle-buffer", "512"),
-            Map.entry("distillery.trainer.checkpoint.interval-steps", "25"),
+            Map.entry("distillery.trainer.checkpoint.interval-steps", Integer.toString(INTERVAL)),
             Map.entry("distillery.trainer.lr-schedule", "cosine"),
             Map.entry("distillery.trainer.seed", "7")),
         List.of("-Xmx768m", "-Dai.djl.pytorch.num_threads=1"),
