@@ -74,11 +74,8 @@ class TrainerKillDrillIT {
     int kills = Drills.size(3, 10);
     Path root = dir.resolve("checkpoints");
 
-    try (JvmProcess reference = trainer("reference", root)) {
-      reference.start();
-      awaitFinal(root, "reference", reference);
-    }
-
+    // The uninterrupted run trains beside the killed one: same log, its own group and directory.
+    JvmProcess reference = trainer("reference", root).start();
     JvmProcess drill = trainer("drill", root);
     List<Long> killedAfterStep = new ArrayList<>();
     long totalSteps = passes * ((labels + 63) / 64);
@@ -97,8 +94,10 @@ class TrainerKillDrillIT {
       }
       drill.start();
       awaitFinal(root, "drill", drill);
+      awaitFinal(root, "reference", reference);
     } finally {
       drill.close();
+      reference.close();
     }
 
     List<CheckpointEvent> chain = chain(root, "drill");
