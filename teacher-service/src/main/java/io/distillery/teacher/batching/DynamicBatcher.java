@@ -20,8 +20,8 @@ import org.jboss.logging.Logger;
  * stays bounded under overload.
  *
  * <p>Callers that say when they need their answer are admitted only if the queue ahead of them is
- * expected to drain in time ({@link DeadlineUnreachableException}, from the measured cost per
- * sample), and samples whose caller's deadline passed while they waited are dropped instead of run
+ * expected to drain in time ({@link DeadlineUnreachableException}, from the measured cost of a
+ * batch), and samples whose caller's deadline passed while they waited are dropped instead of run
  * ({@link DeadlineExpiredException}): under overload the excess is refused at once and the work
  * done is work someone still waits for.
  *
@@ -40,7 +40,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   private final Semaphore places;
   private final BatcherListener listener;
   private final List<Thread> workers = new ArrayList<>();
-  private final SampleCost cost = new SampleCost();
+  private final BatchCost cost = new BatchCost();
   // Submitters hold the read lock from the closed check until their samples are queued; close()
   // takes the write lock, so no sample can be queued after the workers decided to stop.
   private final ReadWriteLock admission = new ReentrantReadWriteLock();
@@ -138,15 +138,19 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   }
 
   /**
-   * How long {@code samples} more would wait and run, from the samples queued now and the measured
-   * cost per sample; zero before the first forward pass has been measured.
+   * How long a request of {@code samples} would take if queued now: the batches it and the samples
+   * ahead of it fill, at the measured cost of a batch's cycle. Zero while nothing is queued, so
+   * that a lone request is always tried and a bad estimate (a slow first forward pass) is measured
+   * again instead of refusing everything from then on.
    */
   public long expectedWaitNanos(int samples) {
-    double perSample = cost.nanosPerSample();
-    if (perSample <= 0) {
+    int queued = queueDepth();
+    double perBatch = cost.nanosPerBatch();
+    if (queued == 0 || perBatch <= 0) {
       return 0;
     }
-    return (long) ((queueDepth() + samples) * perSample / workers.size()) + maxDelayNanos;
+    long batches = (queued + samples + maxBatchSize - 1) / maxBatchSize;
+    return (long) (batches * perBatch / workers.size()) + maxDelayNanos;
   }
 
   /** Samples waiting for a forward pass. */
@@ -179,7 +183,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         if (!batch.isEmpty()) {
           run(runner, batch);
           previousEnd = System.nanoTime();
-          cost.record(batch.size(), previousEnd - start);
+          cost.record(previousEnd - start);
         } else {
           previousEnd = System.nanoTime();
         }
@@ -283,19 +287,17 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
       boolean hasDeadline,
       long deadlineNanos) {}
 
-  /** Nanoseconds per sample of a batch's cycle, a moving average over recent batches. */
-  private static final class SampleCost {
+  /** Nanoseconds of a batch's cycle, a moving average over recent batches. */
+  private static final class BatchCost {
     private static final double WEIGHT = 0.2;
-    private double nanosPerSample;
+    private double nanosPerBatch;
 
-    synchronized void record(int samples, long nanos) {
-      double observed = (double) nanos / samples;
-      nanosPerSample =
-          nanosPerSample == 0 ? observed : (1 - WEIGHT) * nanosPerSample + WEIGHT * observed;
+    synchronized void record(long nanos) {
+      nanosPerBatch = nanosPerBatch == 0 ? nanos : (1 - WEIGHT) * nanosPerBatch + WEIGHT * nanos;
     }
 
-    synchronized double nanosPerSample() {
-      return nanosPerSample;
+    synchronized double nanosPerBatch() {
+      return nanosPerBatch;
     }
   }
 }

@@ -167,6 +167,36 @@ class DynamicBatcherTest {
     }
   }
 
+  /**
+   * A slow first forward pass (an engine warming up) once made every later request look late: with
+   * each refused, nothing ran, and the estimate was never measured again. The labeler drill found
+   * it: the teacher refused a labeler with a 30 s deadline for good.
+   */
+  @Test
+  void aSlowFirstForwardPassDoesNotMakeTheBatcherRefuseForever() throws Exception {
+    AtomicBoolean first = new AtomicBoolean(true);
+    BatchRunner<Integer, Integer> warmingUp =
+        inputs -> {
+          if (first.getAndSet(false)) {
+            Thread.sleep(500);
+          }
+          return squares(new CountDownLatch(0)).run(inputs);
+        };
+    try (DynamicBatcher<Integer, Integer> batcher =
+        new DynamicBatcher<>(4, Duration.ZERO, 64, 1, () -> warmingUp, BatcherListener.NONE)) {
+      assertEquals(1, batcher.submit(List.of(1)).get(0).get(5, TimeUnit.SECONDS));
+
+      for (int i = 0; i < 20; i++) {
+        while (batcher.queueDepth() > 0) {
+          Thread.onSpinWait(); // the last batch hands back its places just after its answers
+        }
+        List<CompletableFuture<Integer>> answer =
+            batcher.submit(List.of(2, 3, 4, 5, 6, 7, 8, 9), Duration.ofMillis(100));
+        assertEquals(81, answer.get(7).get(5, TimeUnit.SECONDS));
+      }
+    }
+  }
+
   @Test
   void aSampleWhoseCallerStoppedWaitingIsDroppedInsteadOfRun() throws Exception {
     CountDownLatch open = new CountDownLatch(1);
