@@ -75,7 +75,7 @@ class TrainerKillDrillIT {
     Path root = dir.resolve("checkpoints");
 
     // The uninterrupted run trains beside the killed one: same log, its own group and directory.
-    JvmProcess reference = trainer("reference", root).start();
+    JvmProcess uninterrupted = trainer("reference", root).start();
     JvmProcess drill = trainer("drill", root);
     List<Long> killedAfterStep = new ArrayList<>();
     long totalSteps = passes * ((labels + 63) / 64);
@@ -94,10 +94,10 @@ class TrainerKillDrillIT {
       }
       drill.start();
       awaitFinal(root, "drill", drill);
-      awaitFinal(root, "reference", reference);
+      awaitFinal(root, "reference", uninterrupted);
     } finally {
       drill.close();
-      reference.close();
+      uninterrupted.close();
     }
 
     List<CheckpointEvent> chain = chain(root, "drill");
