@@ -161,7 +161,12 @@ public final class ReferenceCache {
       throw new IOException(
           "made for eval set " + evalSetId + " with sha256 " + evalSetDigest + ", not this one");
     }
-    byte[] card = new byte[in.readInt()];
+    int cardLength = in.readInt();
+    if (cardLength < 0 || cardLength > in.available()) {
+      // Checked before allocating: a damaged length must not ask for gigabytes.
+      throw new IOException("impossible teacher card length " + cardLength);
+    }
+    byte[] card = new byte[cardLength];
     in.readFully(card);
     TeacherCard teacher = TeacherCard.parseFrom(card);
     if (!teacher.getArtifactSha256().equals(artifactSha256)) {

@@ -1,7 +1,9 @@
 package io.distillery.labeler.deadletter;
 
 import io.distillery.proto.v1.SourceRecord;
+import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.header.Header;
 
 /**
  * A prompt record on its way to the dead-letter topic: the original key and bytes, and why.
@@ -12,6 +14,7 @@ import java.util.Objects;
  * @param message what was wrong, for people: which field, which value, what was expected
  * @param exceptionClass the exception that made the decision, or empty when there was none
  * @param source where the record was read
+ * @param originalHeaders the prompt record's own headers, carried over to the dead letter
  */
 public record DeadLetter(
     String key,
@@ -19,7 +22,8 @@ public record DeadLetter(
     DeadLetterReason reason,
     String message,
     String exceptionClass,
-    SourceRecord source) {
+    SourceRecord source,
+    List<Header> originalHeaders) {
 
   public DeadLetter {
     Objects.requireNonNull(value, "value");
@@ -27,5 +31,17 @@ public record DeadLetter(
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(exceptionClass, "exceptionClass");
     Objects.requireNonNull(source, "source");
+    originalHeaders = List.copyOf(originalHeaders);
+  }
+
+  /** A dead letter of a record that had no headers. */
+  public DeadLetter(
+      String key,
+      byte[] value,
+      DeadLetterReason reason,
+      String message,
+      String exceptionClass,
+      SourceRecord source) {
+    this(key, value, reason, message, exceptionClass, source, List.of());
   }
 }

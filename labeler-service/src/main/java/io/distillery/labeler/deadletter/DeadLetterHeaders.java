@@ -1,11 +1,14 @@
 package io.distillery.labeler.deadletter;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** Names of the headers of a dead-letter record; every value is a UTF-8 string. */
 public final class DeadLetterHeaders {
+
+  private static final String PREFIX = "distillery.dlq.";
 
   /** Low-cardinality reason, a {@link DeadLetterReason#tag()}. */
   public static final String REASON = "distillery.dlq.reason";
@@ -27,9 +30,18 @@ public final class DeadLetterHeaders {
 
   private DeadLetterHeaders() {}
 
-  /** The headers of {@code letter}. */
+  /**
+   * The headers of {@code letter}: the prompt's own headers (minus any earlier {@code
+   * distillery.dlq.*} ones, for a record sent back from the dead-letter topic), then the reason and
+   * the origin.
+   */
   public static Headers of(DeadLetter letter) {
     RecordHeaders headers = new RecordHeaders();
+    for (Header original : letter.originalHeaders()) {
+      if (!original.key().startsWith(PREFIX)) {
+        headers.add(original.key(), original.value());
+      }
+    }
     add(headers, REASON, letter.reason().tag());
     add(headers, MESSAGE, letter.message());
     if (!letter.exceptionClass().isEmpty()) {

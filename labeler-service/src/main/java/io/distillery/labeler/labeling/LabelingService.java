@@ -146,7 +146,8 @@ public class LabelingService {
                 e.reason(),
                 e.getMessage(),
                 e.exceptionClass(),
-                prompt.source()));
+                prompt.source(),
+                prompt.headers()));
       }
     }
     List<Supplier<Uni<Void>>> units = new ArrayList<>();
@@ -303,7 +304,8 @@ public class LabelingService {
         reason,
         message,
         cause.getClass().getName(),
-        origin.source());
+        origin.source(),
+        origin.headers());
   }
 
   private static void forward(CompletionStage<Void> from, CompletableFuture<Void> to) {

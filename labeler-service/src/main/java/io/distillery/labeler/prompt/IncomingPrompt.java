@@ -3,7 +3,9 @@ package io.distillery.labeler.prompt;
 import io.distillery.proto.kafka.Decoded;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.SourceRecord;
+import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.header.Header;
 
 /**
  * One record read from the prompt topic, decoded or not.
@@ -11,11 +13,19 @@ import java.util.Objects;
  * @param key the record key (may be null)
  * @param decoded the decoded prompt or why it could not be decoded, with the original bytes
  * @param source where the record was read
+ * @param headers the record's headers, kept for a dead letter
  */
-public record IncomingPrompt(String key, Decoded<PromptEvent> decoded, SourceRecord source) {
+public record IncomingPrompt(
+    String key, Decoded<PromptEvent> decoded, SourceRecord source, List<Header> headers) {
 
   public IncomingPrompt {
     Objects.requireNonNull(decoded, "decoded");
     Objects.requireNonNull(source, "source");
+    headers = List.copyOf(headers);
+  }
+
+  /** A record without headers. */
+  public IncomingPrompt(String key, Decoded<PromptEvent> decoded, SourceRecord source) {
+    this(key, decoded, source, List.of());
   }
 }

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -38,7 +39,8 @@ public class PromptChannel {
   public CompletionStage<Void> onPrompts(KafkaRecordBatch<String, Decoded<PromptEvent>> batch) {
     List<IncomingPrompt> prompts = new ArrayList<>(batch.getRecords().size());
     for (KafkaRecord<String, Decoded<PromptEvent>> record : batch) {
-      prompts.add(new IncomingPrompt(record.getKey(), payload(record), source(record)));
+      prompts.add(
+          new IncomingPrompt(record.getKey(), payload(record), source(record), headers(record)));
     }
     Submission submission = service.submit(prompts);
     submission
@@ -63,6 +65,10 @@ public class PromptChannel {
         : new Decoded.Failed<>(
             new DecodeFailure(DecodeFailure.Reason.EMPTY, "the record has no value", ""),
             new byte[0]);
+  }
+
+  private static List<Header> headers(KafkaRecord<String, ?> record) {
+    return record.getHeaders() == null ? List.of() : List.of(record.getHeaders().toArray());
   }
 
   private static SourceRecord source(KafkaRecord<String, ?> record) {

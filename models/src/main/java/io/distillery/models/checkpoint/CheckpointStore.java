@@ -12,7 +12,9 @@ import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -166,7 +168,8 @@ public final class CheckpointStore {
     Path dir;
     try {
       dir = Path.of(URI.create(event.getUri()));
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
+      // Not only malformed URIs: any scheme without a file system here (http:, s3:) lands here.
       throw new CheckpointException(
           "bad-uri", "checkpoint uri '" + event.getUri() + "' is not a file URI", e);
     }
@@ -188,7 +191,13 @@ public final class CheckpointStore {
   }
 
   private static void verify(Path dir, FileDigest expected) throws CheckpointException {
-    Path file = dir.resolve(expected.getPath()).normalize();
+    Path file;
+    try {
+      file = dir.resolve(expected.getPath()).normalize();
+    } catch (InvalidPathException e) {
+      throw new CheckpointException(
+          "bad-manifest", "manifest lists a path that is no path: " + e.getMessage(), e);
+    }
     if (!file.startsWith(dir.normalize())) {
       throw new CheckpointException(
           "bad-manifest", "manifest lists " + expected.getPath() + ", outside " + dir);

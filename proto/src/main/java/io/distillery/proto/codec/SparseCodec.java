@@ -20,6 +20,7 @@ import java.util.List;
 public final class SparseCodec {
 
   private static final float MAX_LOG_PROB_ROUNDING = 1e-4f;
+  private static final int MIN_BYTES_PER_POSITION = 3;
 
   private SparseCodec() {}
 
@@ -73,11 +74,26 @@ public final class SparseCodec {
   }
 
   /**
-   * Decodes {@code positions} distributions.
+   * Decodes {@code positions} distributions. Whatever the bytes, the result holds only what {@link
+   * #encode} can write: distinct non-negative ids, log-probabilities at most 0 (minus infinity
+   * allowed, NaN not) and a tail mass in [0, 1].
    *
-   * @throws IllegalArgumentException when the bytes are truncated, too long or not this format
+   * @throws IllegalArgumentException when the bytes are truncated, too long, not this format or
+   *     hold values no distribution has, or {@code positions} cannot fit in them
    */
   public static List<SparseDistribution> decode(byte[] data, int positions) {
+    // Every position takes at least 3 bytes (its count and its tail): a hostile count must not
+    // size an allocation.
+    if (positions < 0 || positions > data.length / MIN_BYTES_PER_POSITION) {
+      throw new IllegalArgumentException(
+          "impossible position count "
+              + positions
+              + " for "
+              + data.length
+              + " bytes (each position takes at least "
+              + MIN_BYTES_PER_POSITION
+              + ")");
+    }
     Reader in = new Reader(data);
     List<SparseDistribution> result = new ArrayList<>(positions);
     for (int p = 0; p < positions; p++) {
@@ -86,17 +102,30 @@ public final class SparseCodec {
         throw new IllegalArgumentException("position " + p + ": impossible entry count " + n);
       }
       int[] ids = new int[n];
-      int previous = -1;
+      long previous = -1;
       for (int i = 0; i < n; i++) {
-        int gap = in.varint(p);
-        ids[i] = previous < 0 ? gap : previous + gap + 1;
-        previous = ids[i];
+        long gap = Integer.toUnsignedLong(in.varint(p));
+        long id = previous < 0 ? gap : previous + gap + 1;
+        if (id > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException(
+              "position " + p + ": id " + id + " of entry " + i + " is beyond the int range");
+        }
+        ids[i] = (int) id;
+        previous = id;
       }
       float[] logProbs = new float[n];
       for (int i = 0; i < n; i++) {
         logProbs[i] = in.fp16(p);
+        if (!(logProbs[i] <= 0f)) {
+          throw new IllegalArgumentException(
+              "position " + p + ": log_prob " + logProbs[i] + " of id " + ids[i] + " is not <= 0");
+        }
       }
       float tail = in.fp16(p);
+      if (!(tail >= 0f && tail <= 1f)) {
+        throw new IllegalArgumentException(
+            "position " + p + ": tail_mass " + tail + " is outside [0, 1]");
+      }
       result.add(mostProbableFirst(ids, logProbs, tail));
     }
     if (in.position != data.length) {

@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -16,6 +18,12 @@ import org.jboss.logging.Logger;
  * {@code maxBatchSize} of them, or whatever arrived within {@code maxDelay} of the first, and runs
  * one forward pass. A full queue rejects new work at once ({@link QueueFullException}) so memory
  * stays bounded under overload.
+ *
+ * <p>Callers that say when they need their answer are admitted only if the queue ahead of them is
+ * expected to drain in time ({@link DeadlineUnreachableException}, from the measured cost of a
+ * batch), and samples whose caller's deadline passed while they waited are dropped instead of run
+ * ({@link DeadlineExpiredException}): under overload the excess is refused at once and the work
+ * done is work someone still waits for.
  *
  * @param <I> one sample's input
  * @param <O> one sample's output
@@ -32,6 +40,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   private final Semaphore places;
   private final BatcherListener listener;
   private final List<Thread> workers = new ArrayList<>();
+  private final BatchCost cost = new BatchCost();
+  // Submitters hold the read lock from the closed check until their samples are queued; close()
+  // takes the write lock, so no sample can be queued after the workers decided to stop.
+  private final ReadWriteLock admission = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
   /**
@@ -72,27 +84,73 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   }
 
   /**
-   * Queues the samples of one request.
+   * Queues the samples of one request that has no deadline.
    *
    * @return one future per input, completed with its output or the forward pass's failure
    * @throws QueueFullException when fewer than {@code inputs.size()} places are free
    * @throws BatcherClosedException after {@link #close()}
    */
   public List<CompletableFuture<O>> submit(List<I> inputs) {
-    if (closed) {
-      throw new BatcherClosedException();
-    }
-    if (!places.tryAcquire(inputs.size())) {
-      throw new QueueFullException(inputs.size(), places.availablePermits(), capacity);
-    }
-    List<CompletableFuture<O>> futures = new ArrayList<>(inputs.size());
+    return enqueue(inputs, false, 0L);
+  }
+
+  /**
+   * Queues the samples of one request whose caller needs the answer within {@code timeLeft}.
+   *
+   * @return one future per input; a sample still waiting when the deadline passes fails with {@link
+   *     DeadlineExpiredException} without being run
+   * @throws DeadlineUnreachableException when the samples ahead are expected to take longer
+   * @throws QueueFullException when fewer than {@code inputs.size()} places are free
+   * @throws BatcherClosedException after {@link #close()}
+   */
+  public List<CompletableFuture<O>> submit(List<I> inputs, Duration timeLeft) {
     long now = System.nanoTime();
-    for (I input : inputs) {
-      Pending<I, O> pending = new Pending<>(input, new CompletableFuture<>(), now);
-      futures.add(pending.result);
-      queue.add(pending);
+    long expectedWait = expectedWaitNanos(inputs.size());
+    if (expectedWait > timeLeft.toNanos()) {
+      throw new DeadlineUnreachableException(
+          inputs.size(), queueDepth(), Duration.ofNanos(expectedWait), timeLeft);
     }
-    return futures;
+    return enqueue(inputs, true, now + timeLeft.toNanos());
+  }
+
+  private List<CompletableFuture<O>> enqueue(
+      List<I> inputs, boolean hasDeadline, long deadlineNanos) {
+    admission.readLock().lock();
+    try {
+      if (closed) {
+        throw new BatcherClosedException();
+      }
+      if (!places.tryAcquire(inputs.size())) {
+        throw new QueueFullException(inputs.size(), places.availablePermits(), capacity);
+      }
+      List<CompletableFuture<O>> futures = new ArrayList<>(inputs.size());
+      long now = System.nanoTime();
+      for (I input : inputs) {
+        Pending<I, O> pending =
+            new Pending<>(input, new CompletableFuture<>(), now, hasDeadline, deadlineNanos);
+        futures.add(pending.result);
+        queue.add(pending);
+      }
+      return futures;
+    } finally {
+      admission.readLock().unlock();
+    }
+  }
+
+  /**
+   * How long a request of {@code samples} would take if queued now: the batches it and the samples
+   * ahead of it fill, at the measured cost of a batch's cycle. Zero while nothing is queued, so
+   * that a lone request is always tried and a bad estimate (a slow first forward pass) is measured
+   * again instead of refusing everything from then on.
+   */
+  public long expectedWaitNanos(int samples) {
+    int queued = queueDepth();
+    double perBatch = cost.nanosPerBatch();
+    if (queued == 0 || perBatch <= 0) {
+      return 0;
+    }
+    long batches = (queued + samples + maxBatchSize - 1) / maxBatchSize;
+    return (long) (batches * perBatch / workers.size()) + maxDelayNanos;
   }
 
   /** Samples waiting for a forward pass. */
@@ -108,15 +166,28 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   private void work(BatchRunner<I, O> runner) {
     try (runner) {
       List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
+      long previousEnd = System.nanoTime();
       while (!closed || !queue.isEmpty()) {
         Pending<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
+        // Under a backlog the queue drains at one batch per cycle of this loop, not per forward
+        // pass: the cycle (copying inputs, handing out results, waiting for a CPU) is the cost.
+        boolean backlog = first.enqueuedNanos - previousEnd < 0;
         batch.add(first);
         fill(batch, first.enqueuedNanos + maxDelayNanos);
-        run(runner, batch);
-        places.release(batch.size());
+        long start = backlog ? previousEnd : System.nanoTime();
+        int taken = batch.size();
+        dropExpired(batch);
+        if (!batch.isEmpty()) {
+          run(runner, batch);
+          previousEnd = System.nanoTime();
+          cost.record(previousEnd - start);
+        } else {
+          previousEnd = System.nanoTime();
+        }
+        places.release(taken);
         batch.clear();
       }
     } catch (InterruptedException e) {
@@ -140,6 +211,19 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
       batch.add(next);
       queue.drainTo(batch, maxBatchSize - batch.size());
     }
+  }
+
+  /** Fails, without running them, the samples whose callers have stopped waiting. */
+  private void dropExpired(List<Pending<I, O>> batch) {
+    long now = System.nanoTime();
+    batch.removeIf(
+        pending -> {
+          if (pending.hasDeadline && now - pending.deadlineNanos >= 0) {
+            pending.result.completeExceptionally(new DeadlineExpiredException());
+            return true;
+          }
+          return false;
+        });
   }
 
   private void run(BatchRunner<I, O> runner, List<Pending<I, O>> batch) {
@@ -180,7 +264,12 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   /** Stops taking work, finishes what is queued, and closes every worker's runner. */
   @Override
   public void close() {
-    closed = true;
+    admission.writeLock().lock();
+    try {
+      closed = true;
+    } finally {
+      admission.writeLock().unlock();
+    }
     for (Thread worker : workers) {
       try {
         worker.join(TimeUnit.SECONDS.toMillis(30));
@@ -191,5 +280,24 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     }
   }
 
-  private record Pending<I, O>(I input, CompletableFuture<O> result, long enqueuedNanos) {}
+  private record Pending<I, O>(
+      I input,
+      CompletableFuture<O> result,
+      long enqueuedNanos,
+      boolean hasDeadline,
+      long deadlineNanos) {}
+
+  /** Nanoseconds of a batch's cycle, a moving average over recent batches. */
+  private static final class BatchCost {
+    private static final double WEIGHT = 0.2;
+    private double nanosPerBatch;
+
+    synchronized void record(long nanos) {
+      nanosPerBatch = nanosPerBatch == 0 ? nanos : (1 - WEIGHT) * nanosPerBatch + WEIGHT * nanos;
+    }
+
+    synchronized double nanosPerBatch() {
+      return nanosPerBatch;
+    }
+  }
 }

@@ -6,17 +6,24 @@ import io.distillery.proto.v1.LabelResponse;
 import io.distillery.proto.v1.Teacher;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.teacher.batching.BatcherClosedException;
+import io.distillery.teacher.batching.DeadlineExpiredException;
+import io.distillery.teacher.batching.DeadlineUnreachableException;
 import io.distillery.teacher.batching.QueueFullException;
 import io.distillery.teacher.labeling.InvalidRequestException;
 import io.distillery.teacher.labeling.LabelService;
 import io.distillery.teacher.labeling.TeacherUnavailableException;
 import io.distillery.teacher.metrics.TeacherMetrics;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /** The {@code distillery.v1.Teacher} gRPC API; maps domain failures to gRPC status codes. */
@@ -56,8 +63,10 @@ public class TeacherGrpcService implements Teacher {
   }
 
   private Uni<LabelResponse> label(String rpc, LabelRequest request) {
+    // Read on the calling thread, where gRPC keeps the call's context.
+    Optional<Duration> timeLeft = timeLeft();
     return Uni.createFrom()
-        .completionStage(() -> labels.label(request))
+        .completionStage(() -> labels.label(request, timeLeft))
         .invoke(
             response -> {
               metrics.request(rpc, "ok");
@@ -65,6 +74,14 @@ public class TeacherGrpcService implements Teacher {
             })
         .onFailure()
         .transform(e -> toStatus(rpc, e));
+  }
+
+  /** What remains of the caller's deadline, if it set one. */
+  private static Optional<Duration> timeLeft() {
+    Deadline deadline = Context.current().getDeadline();
+    return deadline == null
+        ? Optional.empty()
+        : Optional.of(Duration.ofNanos(Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS))));
   }
 
   private StatusRuntimeException toStatus(String rpc, Throwable failure) {
@@ -81,6 +98,15 @@ public class TeacherGrpcService implements Teacher {
       metrics.request(rpc, "rejected");
       metrics.rejection("queue-full");
       return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof DeadlineUnreachableException) {
+      metrics.request(rpc, "rejected");
+      metrics.rejection("deadline");
+      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof DeadlineExpiredException) {
+      metrics.request(rpc, "expired");
+      return Status.DEADLINE_EXCEEDED.withDescription(e.getMessage()).asRuntimeException();
     }
     if (e instanceof TeacherUnavailableException || e instanceof BatcherClosedException) {
       metrics.request(rpc, "unavailable");

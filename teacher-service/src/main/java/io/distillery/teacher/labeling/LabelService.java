@@ -7,6 +7,8 @@ import io.distillery.teacher.config.TeacherConfig;
 import io.distillery.teacher.model.TeacherRuntime;
 import io.distillery.teacher.task.ServedModel;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** Checks Label requests and hands them to the served model of the teacher's task. */
@@ -34,10 +36,20 @@ public class LabelService {
    * @throws io.distillery.teacher.batching.QueueFullException when the queue cannot take it now
    */
   public CompletableFuture<LabelResponse> label(LabelRequest request) {
+    return label(request, Optional.empty());
+  }
+
+  /**
+   * Labels one request whose caller waits at most {@code timeLeft} (its gRPC deadline).
+   *
+   * @throws io.distillery.teacher.batching.DeadlineUnreachableException when the queue ahead is
+   *     expected to take longer than that
+   */
+  public CompletableFuture<LabelResponse> label(LabelRequest request, Optional<Duration> timeLeft) {
     ServedModel model = serving();
     new RequestValidator(model.card(), config.maxRequestSamples()).validate(request);
     model.validateSamples(request);
-    return model.label(request);
+    return model.label(request, timeLeft);
   }
 
   private ServedModel serving() {

@@ -25,12 +25,16 @@ public class TeacherMetrics implements BatcherListener {
 
   /** The outcomes counted by {@link #request}. */
   public static final List<String> OUTCOMES =
-      List.of("ok", "invalid", "rejected", "unavailable", "error");
+      List.of("ok", "invalid", "rejected", "expired", "unavailable", "error");
 
-  /** The rejection reasons: {@code queue-full} and those of the request validator. */
+  /**
+   * The rejection reasons: {@code queue-full}, {@code deadline} (the queue ahead would outlast the
+   * caller's deadline) and those of the request validator.
+   */
   public static final List<String> REJECTION_REASONS =
       List.of(
           "queue-full",
+          "deadline",
           "empty-batch",
           "batch-too-large",
           "top-k",
@@ -76,7 +80,9 @@ public class TeacherMetrics implements BatcherListener {
     }
   }
 
-  /** Counts one finished RPC by its outcome (ok, invalid, rejected, unavailable, error). */
+  /**
+   * Counts one finished RPC by its outcome (ok, invalid, rejected, expired, unavailable, error).
+   */
   public void request(String rpc, String outcome) {
     registry.counter("distillery_teacher_requests", "rpc", rpc, "outcome", outcome).increment();
   }

@@ -3,6 +3,8 @@ package io.distillery.teacher.task;
 import io.distillery.proto.v1.LabelRequest;
 import io.distillery.proto.v1.LabelResponse;
 import io.distillery.proto.v1.TeacherCard;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,9 +29,12 @@ public interface ServedModel extends AutoCloseable {
    * Queues a validated request's samples for batching and answers with one {@code SampleLabels} per
    * sample, in order.
    *
+   * @param timeLeft how long the caller waits (its gRPC deadline), when it said
    * @throws io.distillery.teacher.batching.QueueFullException when the queue cannot take it now
+   * @throws io.distillery.teacher.batching.DeadlineUnreachableException when the queue ahead is
+   *     expected to outlast {@code timeLeft}
    */
-  CompletableFuture<LabelResponse> label(LabelRequest request);
+  CompletableFuture<LabelResponse> label(LabelRequest request, Optional<Duration> timeLeft);
 
   /** Samples waiting for a forward pass. */
   int queueDepth();

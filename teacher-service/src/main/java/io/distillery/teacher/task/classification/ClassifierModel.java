@@ -10,8 +10,10 @@ import io.distillery.proto.v1.Tensor;
 import io.distillery.teacher.batching.DynamicBatcher;
 import io.distillery.teacher.model.LoadedTeacher;
 import io.distillery.teacher.task.ServedModel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** A classifier being served: tensors batched into forward passes, top-k per sample. */
@@ -40,12 +42,13 @@ final class ClassifierModel implements ServedModel {
   }
 
   @Override
-  public CompletableFuture<LabelResponse> label(LabelRequest request) {
+  public CompletableFuture<LabelResponse> label(LabelRequest request, Optional<Duration> timeLeft) {
     List<float[]> inputs = new ArrayList<>(request.getSamplesCount());
     for (ModelInput sample : request.getSamplesList()) {
       inputs.add(toArray(sample.getTensor()));
     }
-    List<CompletableFuture<float[]>> logits = batcher.submit(inputs);
+    List<CompletableFuture<float[]>> logits =
+        timeLeft.isPresent() ? batcher.submit(inputs, timeLeft.get()) : batcher.submit(inputs);
     int k = request.getTopK();
     float temperature = request.getTemperature();
     int outputs = card().getOutputSize();
