@@ -62,7 +62,11 @@ class TeacherClientTest {
 
   @BeforeEach
   void healthyTeacher() {
-    teacher.reset().card(FakeTeacher.defaultCard()).answers(TeacherClientTest::firstPixelAsId);
+    teacher
+        .reset()
+        .card(FakeTeacher.defaultCard())
+        .answers(TeacherClientTest::firstPixelAsId)
+        .rejectSamples(sample -> false, "");
   }
 
   private TeacherClient client(RetryPolicy label) {

@@ -5,14 +5,18 @@ import io.distillery.teacherclient.outcome.TeacherCallException;
 import io.distillery.teacherclient.outcome.TeacherDeniedException;
 import io.distillery.teacherclient.outcome.TeacherRejectedException;
 import io.distillery.teacherclient.outcome.TeacherUnavailableException;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import jakarta.enterprise.util.TypeLiteral;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -137,10 +141,12 @@ public final class Retrying<T> {
               + " open after repeated failures",
           open);
     }
-    if (failure instanceof CallAbandonedException || failure instanceof TeacherCallException) {
-      return failure;
+    if (failure instanceof StatusRuntimeException || failure instanceof StatusException) {
+      return TeacherCallException.from(rpc, failure);
     }
-    return TeacherCallException.from(rpc, failure);
+    // Already an outcome, an abandoned call, or the caller's own failure (e.g. a checked
+    // exception of work done between calls): passed on as it is.
+    return failure;
   }
 
   /** The cause behind the wrappers of {@link CompletableFuture}. */
@@ -158,10 +164,12 @@ public final class Retrying<T> {
    * completes: then throws {@link InterruptedException} (the retries end at their next attempt when
    * the caller's give-up condition holds).
    *
-   * @throws TeacherCallException or {@link CallAbandonedException} as the call failed
+   * @throws ExecutionException when the call failed with a checked exception (its cause); unchecked
+   *     failures ({@link TeacherCallException}, {@link CallAbandonedException}) are thrown as they
+   *     are
    */
   public static <T> T await(CompletableFuture<T> call, CompletableFuture<?> stop)
-      throws InterruptedException {
+      throws InterruptedException, ExecutionException {
     try {
       CompletableFuture.anyOf(call, stop).get();
     } catch (ExecutionException ignored) {
@@ -174,9 +182,42 @@ public final class Retrying<T> {
       return call.get();
     } catch (ExecutionException e) {
       Throwable cause = unwrap(e);
-      throw cause instanceof RuntimeException runtime
-          ? runtime
-          : new IllegalStateException(cause.getMessage(), cause);
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new ExecutionException(cause.getMessage(), cause);
     }
+  }
+
+  /** The result of {@code call}, waiting as long as it takes; failures as {@link #await}. */
+  public static <T> T join(CompletableFuture<T> call) {
+    try {
+      return await(call, new CompletableFuture<>());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the teacher", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  /**
+   * Runs blocking {@code work} on {@code executor} as one attempt of a guarded operation. Its
+   * failure completes the stage as it is (not wrapped), so the guard sees what to retry.
+   */
+  public static <T> CompletableFuture<T> onThread(Executor executor, Callable<T> work) {
+    CompletableFuture<T> attempt = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          try {
+            attempt.complete(work.call());
+          } catch (Throwable failure) {
+            attempt.completeExceptionally(failure);
+          }
+        });
+    return attempt;
   }
 }

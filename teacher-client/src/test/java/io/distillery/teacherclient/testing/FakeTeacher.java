@@ -44,6 +44,9 @@ public final class FakeTeacher implements AutoCloseable {
     List<SampleLabels> answer(LabelRequest request) throws Exception;
   }
 
+  /** Largest request the default card accepts. */
+  public static final int MAX_BATCH_SIZE = 8;
+
   /** The artifact digest of the default card. */
   public static final String SHA256 =
       "5f2b9c0e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c";
@@ -108,17 +111,19 @@ public final class FakeTeacher implements AutoCloseable {
         .setOutputSize(10)
         .setLicenseSpdx("Apache-2.0")
         .setDistillation(DistillationPolicy.DISTILLATION_ALLOWED)
-        .setLimits(TeacherLimits.newBuilder().setMaxBatchSize(8).setMaxTopK(10))
+        .setLimits(TeacherLimits.newBuilder().setMaxBatchSize(MAX_BATCH_SIZE).setMaxTopK(10))
         .build();
   }
 
   /** (Re)opens the socket on the same port; retried while the old socket is still closing. */
   public synchronized void startServing() throws IOException, InterruptedException {
     IOException last = null;
-    int bind = server == null && port == 0 ? 0 : port();
+    // Reopened on the port it had, so clients reconnect to the same address.
+    int bind = port != 0 ? port : lastPort;
     for (int attempt = 0; attempt < 50; attempt++) {
       try {
         server = ServerBuilder.forPort(bind).addService(new Service()).build().start();
+        lastPort = server.getPort();
         return;
       } catch (IOException e) {
         last = e;
@@ -131,7 +136,6 @@ public final class FakeTeacher implements AutoCloseable {
   /** Closes the socket and drops every call in progress: the teacher is gone. */
   public synchronized void stopServing() throws InterruptedException {
     if (server != null) {
-      lastPort = server.getPort();
       server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
       server = null;
@@ -203,14 +207,12 @@ public final class FakeTeacher implements AutoCloseable {
     return this;
   }
 
-  /** Healthy, instant, rejecting nothing, default answers, zero counts; card kept. */
+  /** Healthy and instant again, with zero counts; card, answers and rejections are kept. */
   public FakeTeacher reset() {
     epoch.incrementAndGet();
     failure = null;
     failNext.set(0);
     latency = Duration.ZERO;
-    rejected = sample -> false;
-    answerer = FakeTeacher::uniform;
     describeCalls.set(0);
     labelCalls.set(0);
     failedCalls.set(0);
