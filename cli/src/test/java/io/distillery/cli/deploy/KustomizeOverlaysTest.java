@@ -601,6 +601,51 @@ class KustomizeOverlaysTest {
   }
 
   @Test
+  void teacherClientsBalanceOverEveryTeacherPodThroughAHeadlessService() {
+    check(
+        (r, p) -> {
+          int clients = 0;
+          for (Container c : r.containers()) {
+            Optional<String> host = c.setting("quarkus.grpc.clients.teacher.host");
+            if (host.isEmpty()) {
+              continue;
+            }
+            clients++;
+            String serviceName = host.get().split("\\.")[0];
+            r.named("Service", serviceName)
+                .filter(service -> !"None".equals(service.at("/spec/clusterIP").asText()))
+                .ifPresent(
+                    service ->
+                        p.add(
+                            r,
+                            c
+                                + ": teacher host "
+                                + serviceName
+                                + " is not headless (clusterIP: None): one connection would"
+                                + " pin the client to one teacher pod"));
+            String resolver = c.setting("quarkus.grpc.clients.teacher.name-resolver").orElse("dns");
+            if (!resolver.equals("dns")) {
+              p.add(r, c + ": quarkus.grpc.clients.teacher.name-resolver is " + resolver);
+            }
+            String policy =
+                c.setting("quarkus.grpc.clients.teacher.load-balancing-policy")
+                    .orElse("pick_first");
+            if (!policy.equals("round_robin")) {
+              p.add(
+                  r,
+                  c
+                      + ": quarkus.grpc.clients.teacher.load-balancing-policy is "
+                      + policy
+                      + ", not round_robin");
+            }
+          }
+          if (clients != 3) {
+            p.add(r, clients + " teacher clients (labeler, trainer, evaluator expected)");
+          }
+        });
+  }
+
+  @Test
   void kedaScalesTheLabelerOnItsOwnConsumerGroupWhereTheComponentIsUsed() {
     check(
         (r, p) -> {
