@@ -77,8 +77,10 @@ class TeacherReplicasIT {
     int grpcPort = ServiceProcess.freePort();
     Map<String, String> teacherSettings =
         Map.of(
-            "distillery.teacher.model-dir", teacher.dir().toString(),
-            "distillery.teacher.engine", "OnnxRuntime");
+            "distillery.teacher.model-dir",
+            teacher.dir().toString(),
+            "distillery.teacher.engine",
+            "OnnxRuntime");
     long start = System.nanoTime();
     try (KafkaProcess kafka =
             KafkaProcess.start(
@@ -109,11 +111,18 @@ class TeacherReplicasIT {
             ServiceProcess.start(
                 jars.labeler(),
                 Map.of(
-                    "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "quarkus.grpc.clients.teacher.host", TEACHER_HOST,
-                    "quarkus.grpc.clients.teacher.port", Integer.toString(grpcPort),
-                    // Small requests: many of them, so the kill falls in the middle of the run.
-                    "distillery.labeler.batch.max-size", "32"),
+                    "kafka.bootstrap.servers",
+                    kafka.bootstrapServers(),
+                    "quarkus.grpc.clients.teacher.host",
+                    TEACHER_HOST,
+                    "quarkus.grpc.clients.teacher.port",
+                    Integer.toString(grpcPort),
+                    // Small requests, few at once: many of them, so the kill falls in the middle
+                    // of the run.
+                    "distillery.labeler.batch.max-size",
+                    "32",
+                    "distillery.labeler.batch.max-in-flight",
+                    "2"),
                 List.of("-Xmx1g", "-Djdk.net.hosts.file=" + hosts),
                 logs.resolve("labeler.log"),
                 DemoStack.START_TIMEOUT)) {
@@ -185,6 +194,7 @@ class TeacherReplicasIT {
 
       assertTrue(labelledAtKill > 0, "both replicas received work before the kill:\n" + figures);
       assertTrue(firstAtKill > 0 && secondAtKill > 0, figures);
+      assertTrue(labelledAtKill < PROMPTS, "killed while prompts were being labelled:\n" + figures);
       assertFalse(second.isAlive(), "replica 2 was killed");
       assertEquals(PROMPTS, labelled.size(), "every prompt labelled:\n" + figures);
       for (int i = 0; i < PROMPTS; i++) {
