@@ -173,7 +173,8 @@ class TeacherReplicasIT {
               "two teacher replicas, %d prompts, labeler requests of 32:%n"
                   + "  services started in %.1f s; labelling took %.1f s%n"
                   + "  at the kill (%.1f s, %d prompts labelled): replica 1 %.0f samples,"
-                  + " replica 2 %.0f samples%n"
+                  + " replica 2 %.0f samples (read just before the kill; it answered a few"
+                  + " more before it died)%n"
                   + "  after: replica 1 %.0f samples; replica 2 killed (kill -9)%n"
                   + "  labelled %d of %d, dead-lettered %d%n"
                   + "  labeler teacher requests by outcome: %s%n",
@@ -204,8 +205,6 @@ class TeacherReplicasIT {
       assertTrue(
           firstFinal > firstAtKill,
           "the surviving replica took over the remaining work:\n" + figures);
-      assertTrue(
-          firstFinal + secondAtKill >= PROMPTS, "the replicas labelled every prompt:\n" + figures);
     }
   }
 
