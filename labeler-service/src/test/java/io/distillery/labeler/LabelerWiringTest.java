@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
+import io.distillery.labeler.support.LabelerTeacherResource;
 import io.distillery.localkafka.LocalKafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The app is ready once the teacher passed the gate, and exports its metrics and the Kafka lag. */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaTestResource.class)
+@QuarkusTestResource(LabelerTeacherResource.class)
 class LabelerWiringTest {
 
   @Test

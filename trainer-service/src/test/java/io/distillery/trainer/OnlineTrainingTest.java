@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.distillery.localkafka.LocalKafkaTestResource;
 import io.distillery.proto.v1.CheckpointEvent;
 import io.distillery.proto.v1.SoftLabelEvent;
+import io.distillery.teacherclient.testing.FakeTeacher;
+import io.distillery.teacherclient.testing.FakeTeacherResource;
 import io.distillery.trainer.job.JobHooks;
 import io.distillery.trainer.job.JobLauncher;
 import io.distillery.trainer.job.JobResult;
@@ -15,11 +17,10 @@ import io.distillery.trainer.job.JobStatus;
 import io.distillery.trainer.job.OnlineSettings;
 import io.distillery.trainer.job.RunningJob;
 import io.distillery.trainer.job.Source;
-import io.distillery.trainer.support.FakeTeacherServer;
 import io.distillery.trainer.support.FashionLabels;
+import io.distillery.trainer.support.FixtureTeacher;
 import io.distillery.trainer.support.KafkaLabels;
 import io.distillery.trainer.support.Manifests;
-import io.distillery.trainer.support.TeacherPortResource;
 import io.distillery.trainer.support.TempDirs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -47,12 +48,15 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(
     value = LocalKafkaTestResource.class,
     initArgs = @ResourceArg(name = LocalKafkaTestResource.PARTITIONS_ARG, value = "2"))
-@QuarkusTestResource(TeacherPortResource.class)
+@QuarkusTestResource(FakeTeacherResource.class)
 class OnlineTrainingTest {
 
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
   private static final int PASSES = 2;
-  private static FakeTeacherServer teacher;
+  private static FixtureTeacher fixture;
+
+  /** Serves on a real socket; injected by {@link FakeTeacherResource}. */
+  FakeTeacher teacher;
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrapServers;
@@ -63,13 +67,13 @@ class OnlineTrainingTest {
   private Path root;
 
   @BeforeAll
-  static void startTeacher() throws Exception {
-    teacher = FakeTeacherServer.start(Integer.getInteger(TeacherPortResource.PORT_PROPERTY), 15);
+  static void loadTeacher() throws Exception {
+    fixture = new FixtureTeacher();
   }
 
   @AfterAll
-  static void stopTeacher() throws Exception {
-    teacher.close();
+  static void closeTeacher() {
+    fixture.close();
   }
 
   @AfterEach
@@ -81,7 +85,7 @@ class OnlineTrainingTest {
   void labelLog() throws Exception {
     endOffsets = KafkaLabels.ensureProduced(bootstrapServers);
     root = Files.createTempDirectory("trainer-online");
-    teacher.resetCounts();
+    fixture.serve(teacher).latency(Duration.ofMillis(15));
   }
 
   private JobSpec spec(String job) {
@@ -120,24 +124,23 @@ class OnlineTrainingTest {
     assertEquals(
         result.samplesSeen(), teacher.samples(), "the teacher labelled every trained view, once");
     assertTrue(
-        teacher.maxConcurrentRequests() >= 2,
-        "label requests overlap (" + teacher.maxConcurrentRequests() + " at once)");
+        teacher.maxConcurrentCalls() >= 2,
+        "label requests overlap (" + teacher.maxConcurrentCalls() + " at once)");
     Set<Integer> originals = new HashSet<>();
     for (SoftLabelEvent event : FashionLabels.events(0, KafkaLabels.USABLE)) {
       originals.add(event.getInput().getTensor().getValuesList().hashCode());
     }
-    long shifted = teacher.viewHashes().stream().filter(h -> !originals.contains(h)).count();
+    long shifted = fixture.viewHashes().stream().filter(h -> !originals.contains(h)).count();
     assertTrue(
-        shifted > teacher.viewHashes().size() / 2,
+        shifted > fixture.viewHashes().size() / 2,
         "most views are shifted or mixed images: "
             + shifted
             + " of "
-            + teacher.viewHashes().size());
+            + fixture.viewHashes().size());
     List<CheckpointEvent> chain = Manifests.chain(root, spec.jobId());
     Manifests.assertEachOffsetOncePerPass(chain, endOffsets, PASSES);
     CheckpointEvent last = chain.get(chain.size() - 1);
-    assertEquals(
-        List.of(FakeTeacherServer.MODEL_ID), teacherIds(last), "lineage: the online teacher");
+    assertEquals(List.of(FixtureTeacher.MODEL_ID), teacherIds(last), "lineage: the online teacher");
   }
 
   @Test

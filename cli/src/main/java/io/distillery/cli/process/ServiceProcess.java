@@ -53,18 +53,37 @@ public final class ServiceProcess implements AutoCloseable {
   public static ServiceProcess start(
       Path jar, Map<String, String> properties, List<String> jvmOptions, Path log, Duration timeout)
       throws IOException, InterruptedException {
+    return start(jar, null, freePort(), properties, jvmOptions, log, timeout);
+  }
+
+  /**
+   * Like {@link #start(Path, Map, List, Path, Duration)}, with the gRPC server bound to {@code
+   * grpcHost:grpcPort}: replicas of one service on several loopback addresses (127.0.0.1,
+   * 127.0.0.2, …) share a port, as pods behind one name do.
+   */
+  public static ServiceProcess start(
+      Path jar,
+      String grpcHost,
+      int grpcPort,
+      Map<String, String> properties,
+      List<String> jvmOptions,
+      Path log,
+      Duration timeout)
+      throws IOException, InterruptedException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           jar + " is missing; build it first with ./mvnw -q install -DskipTests");
     }
     int httpPort = freePort();
-    int grpcPort = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Dai.djl.offline=true");
     command.addAll(jvmOptions);
     command.add("-Dquarkus.http.port=" + httpPort);
     command.add("-Dquarkus.grpc.server.port=" + grpcPort);
+    if (grpcHost != null) {
+      command.add("-Dquarkus.grpc.server.host=" + grpcHost);
+    }
     properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-jar");
     command.add(jar.toString());
@@ -182,7 +201,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A port free on this machine now. */
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

@@ -228,6 +228,14 @@ class KustomizeOverlaysTest {
               p.add(r, c + ": no Service selects its pods");
             }
             for (JsonNode service : services) {
+              // A headless Service only spreads gRPC clients over the pods: the gRPC port alone.
+              Set<Integer> serves =
+                  isHeadless(service)
+                      ? c.setting("quarkus.grpc.server.port")
+                          .map(Integer::parseInt)
+                          .map(port -> (Set<Integer>) new TreeSet<>(Set.of(port)))
+                          .orElse(expected)
+                      : expected;
               Set<Integer> targeted = new TreeSet<>();
               for (JsonNode port : service.at("/spec/ports")) {
                 Optional<Integer> target =
@@ -248,7 +256,7 @@ class KustomizeOverlaysTest {
                   targeted.add(target.get());
                 }
               }
-              if (!targeted.equals(expected)) {
+              if (!targeted.equals(serves)) {
                 p.add(
                     r,
                     "Service "
@@ -258,7 +266,7 @@ class KustomizeOverlaysTest {
                         + " but "
                         + c.module
                         + " serves "
-                        + expected);
+                        + serves);
               }
             }
           }
@@ -292,13 +300,10 @@ class KustomizeOverlaysTest {
             }
           }
           for (JsonNode monitor : r.ofKind("ServiceMonitor")) {
-            JsonNode selector = monitor.at("/spec/selector/matchLabels");
             String jobLabel = monitor.at("/spec/jobLabel").asText();
             for (JsonNode d : r.deployments()) {
               List<JsonNode> selected =
-                  r.servicesSelecting(d).stream()
-                      .filter(s -> subset(selector, s.at("/metadata/labels")))
-                      .toList();
+                  r.servicesSelecting(d).stream().filter(s -> monitors(monitor, s)).toList();
               if (selected.isEmpty()) {
                 p.add(r, "ServiceMonitor " + name(monitor) + " selects no Service of " + name(d));
               }
@@ -329,7 +334,7 @@ class KustomizeOverlaysTest {
                 p.add(r, "ServiceMonitor " + name(monitor) + " endpoint path must be " + METRICS);
               }
               for (JsonNode service : r.ofKind("Service")) {
-                if (subset(selector, service.at("/metadata/labels"))
+                if (monitors(monitor, service)
                     && !hasPortNamed(service, endpoint.path("port").asText())) {
                   p.add(
                       r,
@@ -596,6 +601,51 @@ class KustomizeOverlaysTest {
                         + grpc);
               }
             }
+          }
+        });
+  }
+
+  @Test
+  void teacherClientsBalanceOverEveryTeacherPodThroughAHeadlessService() {
+    check(
+        (r, p) -> {
+          int clients = 0;
+          for (Container c : r.containers()) {
+            Optional<String> host = c.setting("quarkus.grpc.clients.teacher.host");
+            if (host.isEmpty()) {
+              continue;
+            }
+            clients++;
+            String serviceName = host.get().split("\\.")[0];
+            r.named("Service", serviceName)
+                .filter(service -> !"None".equals(service.at("/spec/clusterIP").asText()))
+                .ifPresent(
+                    service ->
+                        p.add(
+                            r,
+                            c
+                                + ": teacher host "
+                                + serviceName
+                                + " is not headless (clusterIP: None): one connection would"
+                                + " pin the client to one teacher pod"));
+            String resolver = c.setting("quarkus.grpc.clients.teacher.name-resolver").orElse("dns");
+            if (!resolver.equals("dns")) {
+              p.add(r, c + ": quarkus.grpc.clients.teacher.name-resolver is " + resolver);
+            }
+            String policy =
+                c.setting("quarkus.grpc.clients.teacher.load-balancing-policy")
+                    .orElse("pick_first");
+            if (!policy.equals("round_robin")) {
+              p.add(
+                  r,
+                  c
+                      + ": quarkus.grpc.clients.teacher.load-balancing-policy is "
+                      + policy
+                      + ", not round_robin");
+            }
+          }
+          if (clients != 3) {
+            p.add(r, clients + " teacher clients (labeler, trainer, evaluator expected)");
           }
         });
   }
@@ -1055,6 +1105,30 @@ class KustomizeOverlaysTest {
               + expected
               + "'");
     }
+  }
+
+  /** Whether a ServiceMonitor's selector (labels, and In/NotIn expressions) picks the Service. */
+  private static boolean monitors(JsonNode monitor, JsonNode service) {
+    JsonNode labels = service.at("/metadata/labels");
+    if (!subset(monitor.at("/spec/selector/matchLabels"), labels)) {
+      return false;
+    }
+    for (JsonNode expression : monitor.at("/spec/selector/matchExpressions")) {
+      String value = labels.path(expression.path("key").asText()).asText(null);
+      boolean listed = false;
+      for (JsonNode v : expression.path("values")) {
+        listed |= v.asText().equals(value);
+      }
+      String operator = expression.path("operator").asText();
+      if ((operator.equals("In") && !listed) || (operator.equals("NotIn") && listed)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isHeadless(JsonNode service) {
+    return "None".equals(service.at("/spec/clusterIP").asText());
   }
 
   private static boolean subset(JsonNode selector, JsonNode labels) {

@@ -1,5 +1,8 @@
 package io.distillery.evaluator.teacher;
 
+import io.distillery.teacherclient.outcome.TeacherRejectedException;
+import io.distillery.teacherclient.outcome.TeacherUnavailableException;
+
 /** The remote teacher, as far as reference outputs go. */
 public interface ReferenceTeacher {
 

@@ -4,6 +4,10 @@ import io.distillery.evaluator.EvaluationFailure;
 import io.distillery.evaluator.config.EvaluatorConfig;
 import io.distillery.evaluator.evalset.EvalSet;
 import io.distillery.proto.v1.TeacherCard;
+import io.distillery.teacherclient.outcome.CallAbandonedException;
+import io.distillery.teacherclient.outcome.TeacherRejectedException;
+import io.distillery.teacherclient.retry.RetryPolicy;
+import io.distillery.teacherclient.retry.Retrying;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,8 +17,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,8 +30,9 @@ import org.jboss.logging.Logger;
  * <p>Which teacher: a cached reference of a teacher the checkpoint learned from (its lineage) is
  * used without any call; otherwise the teacher served now (Describe), whose reference is fetched
  * unless cached. When the teacher cannot be reached and no cached reference fits, the call blocks
- * and tries again with backoff for as long as it takes: the checkpoint is held, never scored
- * without its teacher metrics and never dropped.
+ * and tries again with backoff (a {@link Retrying} guard, {@code teacher.outage-backoff}) for as
+ * long as it takes: the checkpoint is held, never scored without its teacher metrics and never
+ * dropped.
  */
 // Started eagerly: a bad setting stops the process at start, not at the first checkpoint.
 @Startup
@@ -40,9 +47,16 @@ public class TeacherReferences {
   private final ReferenceListener listener;
   private final TeacherStatus status;
   private final int requestBatchSize;
-  private final Duration initialBackoff;
-  private final Duration maxBackoff;
-  private final CountDownLatch stopping = new CountDownLatch(1);
+  private final Retrying<TeacherReference> outage;
+  private final CompletableFuture<Void> stopping = new CompletableFuture<>();
+  // Describes and fetches off the caller's thread, so the caller can stop waiting at shutdown.
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "teacher-reference");
+            t.setDaemon(true);
+            return t;
+          });
 
   @Inject
   TeacherReferences(
@@ -91,8 +105,11 @@ public class TeacherReferences {
     this.listener = listener;
     this.status = status;
     this.requestBatchSize = requestBatchSize;
-    this.initialBackoff = initialBackoff;
-    this.maxBackoff = maxBackoff;
+    this.outage =
+        Retrying.with(
+            "teacher-reference-outage",
+            RetryPolicy.untilGivenUp(initialBackoff, maxBackoff),
+            this::held);
   }
 
   /**
@@ -111,31 +128,42 @@ public class TeacherReferences {
         return cached.get();
       }
     }
-    Duration wait = initialBackoff;
-    while (true) {
-      try {
-        TeacherReference reference = fromServedTeacher();
-        status.answered();
-        return reference;
-      } catch (TeacherUnavailableException e) {
-        if (status.waitingReason().isEmpty()) {
-          LOG.warnf(
-              "%s; holding the checkpoint and trying again with backoff until the teacher answers",
-              e.getMessage());
-        }
-        status.waiting(e.getMessage());
-        if (stopping.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-          status.stoppedWaiting();
-          throw new InterruptedException("shutting down while waiting for the teacher");
-        }
-        wait = wait.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : wait.multipliedBy(2);
+    try {
+      TeacherReference reference =
+          Retrying.await(
+              outage.run(
+                  "reference",
+                  () -> Retrying.onThread(worker, this::fromServedTeacher),
+                  stopping::isDone),
+              stopping);
+      status.answered();
+      return reference;
+    } catch (CallAbandonedException | InterruptedException e) {
+      status.stoppedWaiting();
+      throw new InterruptedException("shutting down while waiting for the teacher");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof EvaluationFailure failure) {
+        throw failure;
       }
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
+  }
+
+  /** The teacher could not answer: the checkpoint is held and asked for again after a backoff. */
+  private void held(Throwable outage) {
+    String reason = outage.getMessage();
+    if (status.waitingReason().isEmpty()) {
+      LOG.warnf(
+          "%s; holding the checkpoint and trying again with backoff until the teacher answers",
+          reason);
+    }
+    status.waiting(reason);
   }
 
   /** Ends any wait for the teacher: the held checkpoint stays uncommitted for the next start. */
   void onShutdown(@Observes ShutdownEvent event) {
-    stopping.countDown();
+    stopping.complete(null);
+    worker.shutdownNow();
   }
 
   private Optional<TeacherReference> cached(String artifactSha256) {

@@ -11,8 +11,8 @@ import io.distillery.evaluator.promotion.JobState;
 import io.distillery.evaluator.promotion.PromotedPointer;
 import io.distillery.evaluator.support.EvaluationsTopic;
 import io.distillery.evaluator.support.EvaluatorTestResource;
-import io.distillery.evaluator.support.FakeTeacherService;
 import io.distillery.evaluator.support.Students;
+import io.distillery.evaluator.support.TinyTeacherModel;
 import io.distillery.evaluator.teacher.TeacherStatus;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.localkafka.LocalKafkaTestResource;
@@ -26,8 +26,9 @@ import io.distillery.proto.v1.EvaluationEvent;
 import io.distillery.proto.v1.EvaluationStatus;
 import io.distillery.proto.v1.EvaluationSubject;
 import io.distillery.proto.v1.TeacherCard;
+import io.distillery.teacherclient.testing.FakeTeacher;
+import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.grpc.GrpcService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -62,13 +63,13 @@ class EvaluationFlowTest {
   @ConfigProperty(name = "distillery.evaluator.teacher.cache-dir")
   Path cacheDir;
 
-  @Inject @GrpcService FakeTeacherService teacher;
+  FakeTeacher teacher;
   @Inject TeacherStatus teacherStatus;
   @Inject MeterRegistry registry;
 
   @AfterEach
   void teacherBackToNormal() {
-    teacher.reset();
+    TinyTeacherModel.serve(teacher);
   }
 
   @Test
@@ -86,7 +87,7 @@ class EvaluationFlowTest {
     assertEquals(student.checkpoint().manifestSha256(), evaluation.getCheckpointSha256());
     assertEquals(EVAL_SET, evaluation.getEvalSetId());
     assertEquals(Students.EVAL_IMAGES, evaluation.getEvalSetSize());
-    assertEquals(teacher.realSha256(), evaluation.getTeacher().getArtifactSha256());
+    assertEquals(TinyTeacherModel.realSha256(), evaluation.getTeacher().getArtifactSha256());
 
     double accuracy = evaluation.getMetrics().getAccuracy();
     assertTrue(accuracy > 0.6, "150 batches beat chance (0.1) by far, got " + accuracy);
@@ -147,13 +148,13 @@ class EvaluationFlowTest {
 
     // One fetch in the life of this app: 2,000 images in requests of the teacher's limit.
     int requests =
-        (Students.EVAL_IMAGES + FakeTeacherService.MAX_BATCH_SIZE - 1)
-            / FakeTeacherService.MAX_BATCH_SIZE;
-    assertEquals(requests, teacher.labelCalls(teacher.realSha256()));
-    assertTrue(Files.isRegularFile(cacheDir.resolve(cacheFileName(teacher.realSha256()))));
+        (Students.EVAL_IMAGES + TinyTeacherModel.MAX_BATCH_SIZE - 1)
+            / TinyTeacherModel.MAX_BATCH_SIZE;
+    assertEquals(requests, teacher.labelCalls(TinyTeacherModel.realSha256()));
+    assertTrue(Files.isRegularFile(cacheDir.resolve(cacheFileName(TinyTeacherModel.realSha256()))));
     assertTrue(teacherStatus.fromMemory() >= 1, "later checkpoints use the in-memory reference");
 
-    List<EvaluationEvent> teacherEvaluations = teacherEvaluations(teacher.realSha256(), 2);
+    List<EvaluationEvent> teacherEvaluations = teacherEvaluations(TinyTeacherModel.realSha256(), 2);
     assertEquals(1, teacherEvaluations.size(), "the teacher's own score is published once");
     EvaluationEvent own = teacherEvaluations.get(0);
     assertEquals(EvaluationSubject.SUBJECT_TEACHER, own.getSubject());
@@ -248,8 +249,8 @@ class EvaluationFlowTest {
   void whileTheTeacherIsDownTheCheckpointIsHeldAndScoredOnceItAnswers() throws Exception {
     // A new teacher version whose reference is not cached anywhere yet.
     String newSha = "1".repeat(64);
-    teacher.presentSha256(newSha);
-    teacher.down(true);
+    teacher.artifactSha256(newSha);
+    teacher.failWith(Status.UNAVAILABLE);
     TeacherCard newTeacher = teacher.card();
     Students.Trained student =
         Students.train(checkpoints, "job-outage", 1, 50, List.of(newTeacher));
@@ -265,7 +266,7 @@ class EvaluationFlowTest {
         EvaluationsTopic.read(bootstrapServers, "job-outage", 1, Duration.ofSeconds(1)).isEmpty(),
         "nothing is published for a held checkpoint");
 
-    teacher.down(false);
+    teacher.failWith(null);
     EvaluationEvent evaluation = single("job-outage");
     assertEquals(EvaluationStatus.EVALUATION_OK, evaluation.getStatus(), evaluation.toString());
     assertEquals(newSha, evaluation.getTeacher().getArtifactSha256());
@@ -326,7 +327,7 @@ class EvaluationFlowTest {
 
   private float[] teacherLogProbs() {
     LabeledImages images = Students.evalImages();
-    return teacher.logProbs(images.images(), images.size());
+    return TinyTeacherModel.logProbs(images.images(), images.size());
   }
 
   private static int errors(float[] logProbs) {

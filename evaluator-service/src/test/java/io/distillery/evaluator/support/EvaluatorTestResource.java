@@ -1,14 +1,17 @@
 package io.distillery.evaluator.support;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.distillery.teacherclient.testing.FakeTeacher;
+import io.distillery.teacherclient.testing.FakeTeacherResource;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Trains the tiny teacher before the app starts (the fake teacher serves it) and gives the
- * evaluator a fresh reference cache directory, one per JVM.
+ * Trains the tiny teacher before the app starts, serves it from the shared fake teacher (a real
+ * gRPC socket, injected into test fields of type {@link FakeTeacher}) and gives the evaluator a
+ * fresh reference cache directory, one per JVM.
  */
-public class EvaluatorTestResource implements QuarkusTestResourceLifecycleManager {
+public class EvaluatorTestResource extends FakeTeacherResource {
 
   /** Config key of the model directory the fake teacher serves. */
   public static final String MODEL_DIR = "fake-teacher.model-dir";
@@ -16,16 +19,17 @@ public class EvaluatorTestResource implements QuarkusTestResourceLifecycleManage
   private static final String CACHE_PROPERTY = "distillery.test.reference-cache-dir";
 
   @Override
-  public Map<String, String> start() {
-    return Map.of(
-        MODEL_DIR,
-        TinyTeacher.modelDir().toString(),
-        "distillery.evaluator.teacher.cache-dir",
-        cacheDir().toString());
+  protected void configure(FakeTeacher teacher, String profile) {
+    TinyTeacherModel.serve(teacher);
   }
 
   @Override
-  public void stop() {}
+  public Map<String, String> start() {
+    Map<String, String> config = new HashMap<>(super.start());
+    config.put(MODEL_DIR, TinyTeacher.modelDir().toString());
+    config.put("distillery.evaluator.teacher.cache-dir", cacheDir().toString());
+    return config;
+  }
 
   private static synchronized Path cacheDir() {
     String existing = System.getProperty(CACHE_PROPERTY);

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distillery.evaluator.support.EvaluatorTestResource;
-import io.distillery.evaluator.support.FakeTeacherService;
 import io.distillery.evaluator.support.Students;
+import io.distillery.evaluator.support.TinyTeacherModel;
 import io.distillery.localkafka.LocalKafkaTestResource;
 import io.distillery.models.data.LabeledImages;
-import io.quarkus.grpc.GrpcService;
+import io.distillery.teacherclient.outcome.TeacherRejectedException;
+import io.distillery.teacherclient.outcome.TeacherUnavailableException;
+import io.distillery.teacherclient.testing.FakeTeacher;
+import io.grpc.Status;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -29,14 +32,14 @@ import org.junit.jupiter.api.Test;
 class TeacherGatewayTest {
 
   @Inject TeacherGateway gateway;
-  @Inject @GrpcService FakeTeacherService teacher;
+  FakeTeacher teacher;
 
   @ConfigProperty(name = "distillery.evaluator.teacher.retry.max-retries")
   int maxRetries;
 
   @AfterEach
   void teacherBackToNormal() {
-    teacher.reset();
+    TinyTeacherModel.serve(teacher);
   }
 
   @Test
@@ -46,14 +49,14 @@ class TeacherGatewayTest {
 
     float[] logProbs = gateway.logProbs(info, images.images(), 5);
 
-    assertEquals(teacher.realSha256(), info.artifactSha256());
-    assertEquals(FakeTeacherService.MAX_BATCH_SIZE, info.maxBatchSize());
-    assertArrayEquals(teacher.logProbs(images.images(), 5), logProbs, 1e-6f);
+    assertEquals(TinyTeacherModel.realSha256(), info.artifactSha256());
+    assertEquals(TinyTeacherModel.MAX_BATCH_SIZE, info.maxBatchSize());
+    assertArrayEquals(TinyTeacherModel.logProbs(images.images(), 5), logProbs, 1e-6f);
   }
 
   @Test
   void anUnreachableTeacherIsRetriedQuicklyThenReportedUnavailable() {
-    teacher.down(true);
+    teacher.failWith(Status.UNAVAILABLE);
     int before = teacher.describeCalls();
 
     TeacherUnavailableException e =
@@ -66,21 +69,21 @@ class TeacherGatewayTest {
   @Test
   void aRejectedRequestIsNotRetried() {
     TeacherInfo info = gateway.describe();
-    int count = FakeTeacherService.MAX_BATCH_SIZE + 1;
+    int count = TinyTeacherModel.MAX_BATCH_SIZE + 1;
     float[] tooMany = Arrays.copyOf(Students.evalImages().images(), count * 784);
-    int before = teacher.labelCalls(teacher.realSha256());
+    int before = teacher.labelCalls(TinyTeacherModel.realSha256());
 
     TeacherRejectedException e =
         assertThrows(TeacherRejectedException.class, () -> gateway.logProbs(info, tooMany, count));
 
-    assertEquals(1, teacher.labelCalls(teacher.realSha256()) - before);
+    assertEquals(1, teacher.labelCalls(TinyTeacherModel.realSha256()) - before);
     assertTrue(e.getMessage().contains("INVALID_ARGUMENT"), e.getMessage());
   }
 
   @Test
   void anAnswerFromAnotherArtifactIsNotUsed() {
     TeacherInfo info = gateway.describe();
-    teacher.presentSha256("2".repeat(64));
+    teacher.artifactSha256("2".repeat(64));
     float[] one = Arrays.copyOf(Students.evalImages().images(), 784);
 
     TeacherUnavailableException e =

@@ -11,6 +11,8 @@ import io.distillery.models.data.LabeledImages;
 import io.distillery.proto.v1.Task;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.proto.v1.TeacherLimits;
+import io.distillery.teacherclient.outcome.TeacherCallException;
+import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +52,8 @@ class TeacherReferencesTest {
       describeCalls.incrementAndGet();
       if (failuresLeft > 0) {
         failuresLeft--;
-        throw new TeacherUnavailableException("teacher Describe failed: UNAVAILABLE");
+        throw TeacherCallException.from(
+            "Describe", Status.UNAVAILABLE.withDescription("io exception").asRuntimeException());
       }
       return TeacherInfo.of(card(sha, outputSize));
     }

@@ -2,9 +2,9 @@ package io.distillery.labeler.gate;
 
 import io.distillery.labeler.config.LabelerConfig;
 import io.distillery.labeler.config.LabelerConfig.ExpectedTask;
-import io.distillery.labeler.teacher.TeacherProfile;
 import io.distillery.proto.v1.DistillationPolicy;
 import io.distillery.proto.v1.Task;
+import io.distillery.teacherclient.TeacherDescription;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -65,7 +65,7 @@ public final class GatePolicy {
   }
 
   /** Every problem with {@code teacher} at once, or the plan to label with it. */
-  public GateDecision evaluate(TeacherProfile teacher) {
+  public GateDecision evaluate(TeacherDescription teacher) {
     List<String> problems = new ArrayList<>();
     String who = "teacher " + teacher.describe();
     Task expected = task == ExpectedTask.CAUSAL_LM ? Task.TASK_CAUSAL_LM : Task.TASK_CLASSIFICATION;

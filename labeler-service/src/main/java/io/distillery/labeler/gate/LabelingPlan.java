@@ -1,6 +1,6 @@
 package io.distillery.labeler.gate;
 
-import io.distillery.labeler.teacher.TeacherProfile;
+import io.distillery.teacherclient.TeacherDescription;
 import java.util.Objects;
 
 /**
@@ -14,7 +14,7 @@ import java.util.Objects;
  *     distillation and an operator allowed it explicitly
  */
 public record LabelingPlan(
-    TeacherProfile teacher,
+    TeacherDescription teacher,
     int topK,
     float temperature,
     int batchSize,

@@ -3,10 +3,10 @@ package io.distillery.labeler.gate;
 import io.distillery.labeler.config.LabelerConfig;
 import io.distillery.labeler.metrics.LabelerMetrics;
 import io.distillery.labeler.teacher.TeacherDescriber;
-import io.distillery.labeler.teacher.TeacherProfile;
+import io.distillery.teacherclient.TeacherDescription;
+import io.distillery.teacherclient.retry.RetryPolicy;
+import io.distillery.teacherclient.retry.Retrying;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,8 +18,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The compatibility and licence gate. At start-up it describes the teacher (again and again, with
- * backoff, while the teacher is unreachable), lets the {@link GatePolicy} decide, and only then
- * resumes the prompt channel, which starts paused. Its {@link #state()} is the labeler's readiness.
+ * backoff, while the teacher is unreachable: a {@link Retrying} guard of {@code
+ * teacher.describe-backoff}), lets the {@link GatePolicy} decide, and only then resumes the prompt
+ * channel, which starts paused. Its {@link #state()} is the labeler's readiness.
  */
 @ApplicationScoped
 public class TeacherGate {
@@ -28,13 +29,12 @@ public class TeacherGate {
 
   private final TeacherDescriber teacher;
   private final GatePolicy policy;
-  private final Duration initialBackoff;
-  private final Duration maxBackoff;
+  private final Retrying<TeacherDescription> untilDescribed;
   private final ConsumptionControl consumption;
   private final LabelerMetrics metrics;
   private final CompletableFuture<LabelingPlan> opened = new CompletableFuture<>();
   private volatile GateState state = GateState.connecting("teacher not described yet");
-  private volatile Cancellable describing;
+  private volatile boolean stopped;
 
   @Inject
   public TeacherGate(
@@ -60,8 +60,11 @@ public class TeacherGate {
       LabelerMetrics metrics) {
     this.teacher = teacher;
     this.policy = policy;
-    this.initialBackoff = initialBackoff;
-    this.maxBackoff = maxBackoff;
+    this.untilDescribed =
+        Retrying.with(
+            "teacher-gate-describe",
+            RetryPolicy.untilGivenUp(initialBackoff, maxBackoff),
+            this::unreachable);
     this.consumption = consumption;
     this.metrics = metrics;
   }
@@ -72,25 +75,23 @@ public class TeacherGate {
 
   /** Starts describing the teacher; returns at once. */
   public void start() {
-    describing =
-        Uni.createFrom()
-            .deferred(teacher::describe)
-            .onFailure()
-            .invoke(this::unreachable)
-            .onFailure()
-            .retry()
-            .withBackOff(initialBackoff, maxBackoff)
-            .indefinitely()
-            .subscribe()
-            .with(this::decide, failure -> LOG.error("describing the teacher stopped", failure));
+    untilDescribed
+        .run("Describe", () -> teacher.describe().subscribeAsCompletionStage(), () -> stopped)
+        .whenComplete(
+            (profile, failure) -> {
+              if (failure == null) {
+                decide(profile);
+              } else if (!stopped) {
+                // Rejected or denied: asking again cannot help; readiness says why.
+                state = GateState.blocked("teacher refused Describe: " + failure.getMessage());
+                LOG.errorf("not consuming prompts: %s", state.reason());
+              }
+            });
   }
 
   @PreDestroy
   void stop() {
-    Cancellable running = describing;
-    if (running != null) {
-      running.cancel();
-    }
+    stopped = true;
   }
 
   /** The current state; open means consuming. */
@@ -125,7 +126,7 @@ public class TeacherGate {
     state = GateState.connecting(reason);
   }
 
-  private void decide(TeacherProfile profile) {
+  private void decide(TeacherDescription profile) {
     GateDecision decision = policy.evaluate(profile);
     if (decision instanceof GateDecision.Blocked blocked) {
       state = GateState.blocked(blocked.reason());

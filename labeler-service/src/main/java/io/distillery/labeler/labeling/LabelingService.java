@@ -11,12 +11,14 @@ import io.distillery.labeler.prompt.IncomingPrompt;
 import io.distillery.labeler.prompt.InvalidPromptException;
 import io.distillery.labeler.prompt.PromptValidator;
 import io.distillery.labeler.prompt.ValidPrompt;
-import io.distillery.labeler.teacher.LabelResult;
 import io.distillery.labeler.teacher.TeacherLabeler;
-import io.distillery.labeler.teacher.TeacherRejectedException;
-import io.distillery.labeler.teacher.TeacherUnavailableException;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.SoftLabelEvent;
+import io.distillery.teacherclient.LabelAnswer;
+import io.distillery.teacherclient.outcome.TeacherRejectedException;
+import io.distillery.teacherclient.outcome.TeacherUnavailableException;
+import io.distillery.teacherclient.retry.RetryPolicy;
+import io.distillery.teacherclient.retry.Retrying;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -61,6 +63,7 @@ public class LabelingService {
   private final PromptValidator validator;
   private final SoftLabelFactory factory;
   private final InFlightLimiter limiter;
+  private final Retrying<LabelAnswer> outage;
   private volatile boolean stopping;
 
   @Inject
@@ -99,6 +102,11 @@ public class LabelingService {
     this.validator = new PromptValidator(options.maxPromptBytes());
     this.factory = new SoftLabelFactory(options.defaultDataset());
     this.limiter = new InFlightLimiter(options.maxInFlight());
+    this.outage =
+        Retrying.with(
+            "labeler-teacher-outage",
+            RetryPolicy.untilGivenUp(options.outageInitialBackoff(), options.outageMaxBackoff()),
+            held -> metrics.teacherBackoff());
     metrics.registerWorkInFlight(limiter::inUse);
   }
 
@@ -227,25 +235,27 @@ public class LabelingService {
         .replaceWithVoid();
   }
 
-  /** Asks the teacher until it answers or rejects the input; outages are waited out. */
-  private Uni<LabelResult> askTeacher(List<ModelInput> inputs, LabelingPlan plan) {
+  /**
+   * Asks the teacher until it answers or rejects the input; outages (after the client's quick
+   * retries, or with its circuit open) are waited out with {@code teacher.outage-backoff}, the
+   * prompts held, until the service stops.
+   */
+  private Uni<LabelAnswer> askTeacher(List<ModelInput> inputs, LabelingPlan plan) {
     return Uni.createFrom()
-        .deferred(() -> teacher.label(inputs, plan.topK(), plan.temperature()))
-        .invoke(result -> checkArtifact(result, plan))
-        .onFailure(this::isOutage)
-        .invoke(outage -> metrics.teacherBackoff())
-        .onFailure(this::isOutage)
-        .retry()
-        .withBackOff(options.outageInitialBackoff(), options.outageMaxBackoff())
-        .indefinitely();
-  }
-
-  private boolean isOutage(Throwable failure) {
-    return failure instanceof TeacherUnavailableException && !stopping;
+        .completionStage(
+            () ->
+                outage.run(
+                    "Label",
+                    () ->
+                        teacher
+                            .label(inputs, plan.topK(), plan.temperature())
+                            .invoke(result -> checkArtifact(result, plan))
+                            .subscribeAsCompletionStage(),
+                    () -> stopping));
   }
 
   /** Labels must carry the card of the model that produced them. */
-  private void checkArtifact(LabelResult result, LabelingPlan plan) {
+  private void checkArtifact(LabelAnswer result, LabelingPlan plan) {
     String expected = plan.teacher().artifactSha256();
     String actual = result.artifactSha256();
     if (!expected.isEmpty() && !actual.isEmpty() && !expected.equals(actual)) {
@@ -256,11 +266,11 @@ public class LabelingService {
               + expected
               + " at start-up; restart the labeler so the gate describes it again";
       gate.close(reason);
-      throw new TeacherUnavailableException(reason);
+      throw new TeacherUnavailableException("Label", "artifact-changed", null, reason, null);
     }
   }
 
-  private Uni<Void> publish(List<ValidPrompt> chunk, LabelResult result, LabelingPlan plan) {
+  private Uni<Void> publish(List<ValidPrompt> chunk, LabelAnswer result, LabelingPlan plan) {
     long labelledAt = clock.millis();
     List<Uni<Void>> writes = new ArrayList<>(chunk.size());
     for (int i = 0; i < chunk.size(); i++) {

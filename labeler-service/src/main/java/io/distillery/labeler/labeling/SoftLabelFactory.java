@@ -3,11 +3,11 @@ package io.distillery.labeler.labeling;
 import com.google.protobuf.ByteString;
 import io.distillery.labeler.gate.LabelingPlan;
 import io.distillery.labeler.prompt.ValidPrompt;
-import io.distillery.labeler.teacher.SampleLabel;
 import io.distillery.proto.codec.SparseCodec;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.SoftLabelEvent;
 import io.distillery.proto.v1.Task;
+import io.distillery.teacherclient.SampleLabel;
 
 /** Builds the self-contained soft-label event of one prompt. Pure logic. */
 final class SoftLabelFactory {

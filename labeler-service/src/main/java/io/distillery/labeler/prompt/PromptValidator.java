@@ -1,13 +1,13 @@
 package io.distillery.labeler.prompt;
 
 import io.distillery.labeler.deadletter.DeadLetterReason;
-import io.distillery.labeler.teacher.TeacherProfile;
 import io.distillery.proto.kafka.DecodeFailure;
 import io.distillery.proto.kafka.Decoded;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.Task;
 import io.distillery.proto.v1.Tensor;
 import io.distillery.proto.v1.TokenSequence;
+import io.distillery.teacherclient.TeacherDescription;
 
 /** Checks a prompt record against the teacher it will be sent to. Pure logic: no Kafka, no gRPC. */
 public final class PromptValidator {
@@ -33,7 +33,7 @@ public final class PromptValidator {
    * @return the prompt, normalised
    * @throws InvalidPromptException naming the field, the value and what was expected
    */
-  public ValidPrompt validate(IncomingPrompt prompt, TeacherProfile teacher) {
+  public ValidPrompt validate(IncomingPrompt prompt, TeacherDescription teacher) {
     int size = prompt.decoded().raw().length;
     if (size > maxPromptBytes) {
       throw new InvalidPromptException(
@@ -80,7 +80,7 @@ public final class PromptValidator {
     return new ValidPrompt(prompt, normalised);
   }
 
-  private static Tensor checkTensor(String id, Tensor tensor, TeacherProfile teacher) {
+  private static Tensor checkTensor(String id, Tensor tensor, TeacherDescription teacher) {
     if (!teacher.takesTensors()) {
       throw new InvalidPromptException(
           DeadLetterReason.INPUT_KIND_MISMATCH,
@@ -126,7 +126,7 @@ public final class PromptValidator {
         : tensor.toBuilder().addAllShape(teacher.inputShape()).build();
   }
 
-  private static void checkTokens(String id, TokenSequence tokens, TeacherProfile teacher) {
+  private static void checkTokens(String id, TokenSequence tokens, TeacherDescription teacher) {
     if (teacher.takesTensors()) {
       throw new InvalidPromptException(
           DeadLetterReason.INPUT_KIND_MISMATCH,
@@ -169,7 +169,7 @@ public final class PromptValidator {
     }
   }
 
-  private static void checkLabel(String id, PromptEvent event, TeacherProfile teacher) {
+  private static void checkLabel(String id, PromptEvent event, TeacherDescription teacher) {
     if (event.hasLabelMix() && !event.hasLabel()) {
       throw new InvalidPromptException(
           DeadLetterReason.INVALID_LABEL,

@@ -1,6 +1,9 @@
 package io.distillery.labeler.teacher;
 
 import io.distillery.proto.v1.ModelInput;
+import io.distillery.teacherclient.LabelAnswer;
+import io.distillery.teacherclient.outcome.TeacherRejectedException;
+import io.distillery.teacherclient.outcome.TeacherUnavailableException;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 
@@ -13,5 +16,5 @@ public interface TeacherLabeler {
    * @return the labels, or a failure: {@link TeacherRejectedException} when the teacher refuses the
    *     input (retrying cannot help), {@link TeacherUnavailableException} when it cannot answer now
    */
-  Uni<LabelResult> label(List<ModelInput> samples, int topK, float temperature);
+  Uni<LabelAnswer> label(List<ModelInput> samples, int topK, float temperature);
 }

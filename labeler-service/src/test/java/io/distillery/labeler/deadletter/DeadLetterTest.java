@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.distillery.labeler.support.FakeTeacher;
 import io.distillery.labeler.support.KafkaTopics;
+import io.distillery.labeler.support.LabelerTeacherResource;
 import io.distillery.labeler.support.Prompts;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.localkafka.LocalKafkaTestResource;
@@ -18,8 +18,8 @@ import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.Tensor;
 import io.distillery.proto.v1.TokenSequence;
+import io.distillery.teacherclient.testing.FakeTeacher;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.grpc.GrpcService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -41,12 +41,13 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaTestResource.class)
+@QuarkusTestResource(LabelerTeacherResource.class)
 class DeadLetterTest {
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
 
-  @Inject @GrpcService FakeTeacher teacher;
+  FakeTeacher teacher;
 
   @Inject MeterRegistry registry;
 
@@ -197,7 +198,7 @@ class DeadLetterTest {
             "input-kind-mismatch",
             "input.tokens"));
     float[] poisoned = Prompts.pixels(7);
-    poisoned[0] = FakeTeacher.POISON;
+    poisoned[0] = LabelerTeacherResource.POISON;
     bad.add(
         new Bad(
             run + "poison",

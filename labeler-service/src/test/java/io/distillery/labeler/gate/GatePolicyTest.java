@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distillery.labeler.config.LabelerConfig.ExpectedTask;
 import io.distillery.labeler.support.Cards;
-import io.distillery.labeler.teacher.TeacherProfile;
 import io.distillery.proto.v1.DistillationPolicy;
 import io.distillery.proto.v1.Task;
+import io.distillery.teacherclient.TeacherDescription;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +27,8 @@ class GatePolicyTest {
         ExpectedTask.CLASSIFICATION, FASHION_SHAPE, topK, 1f, 256, allowForbidden);
   }
 
-  private static TeacherProfile card(DistillationPolicy distillation) {
-    return new TeacherProfile(Cards.fashion(distillation).build());
+  private static TeacherDescription card(DistillationPolicy distillation) {
+    return new TeacherDescription(Cards.fashion(distillation).build());
   }
 
   @Test
@@ -69,13 +69,13 @@ class GatePolicyTest {
 
   @Test
   void aTaskOrShapeContradictionIsBlockedNamingTheSetting() {
-    TeacherProfile lm =
-        new TeacherProfile(
+    TeacherDescription lm =
+        new TeacherDescription(
             Cards.fashion(DistillationPolicy.DISTILLATION_ALLOWED)
                 .setTask(Task.TASK_CAUSAL_LM)
                 .build());
-    TeacherProfile cifar =
-        new TeacherProfile(
+    TeacherDescription cifar =
+        new TeacherDescription(
             Cards.fashion(DistillationPolicy.DISTILLATION_ALLOWED)
                 .clearInputShape()
                 .addAllInputShape(List.of(3L, 32L, 32L))
@@ -109,7 +109,7 @@ class GatePolicyTest {
     assertTrue(e.getMessage().contains("distillery.labeler.temperature"), e.getMessage());
   }
 
-  private static String blocked(GatePolicy policy, TeacherProfile teacher) {
+  private static String blocked(GatePolicy policy, TeacherDescription teacher) {
     return assertInstanceOf(GateDecision.Blocked.class, policy.evaluate(teacher)).reason();
   }
 }

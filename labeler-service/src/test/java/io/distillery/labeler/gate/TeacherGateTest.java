@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.distillery.labeler.config.LabelerConfig.ExpectedTask;
 import io.distillery.labeler.metrics.LabelerMetrics;
 import io.distillery.labeler.support.Cards;
-import io.distillery.labeler.teacher.TeacherProfile;
-import io.distillery.labeler.teacher.TeacherUnavailableException;
 import io.distillery.proto.v1.DistillationPolicy;
+import io.distillery.teacherclient.TeacherDescription;
+import io.distillery.teacherclient.outcome.TeacherCallException;
+import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class TeacherGateTest {
 
   private final AtomicInteger resumed = new AtomicInteger();
-  private final AtomicReference<TeacherProfile> teacher = new AtomicReference<>();
+  private final AtomicReference<TeacherDescription> teacher = new AtomicReference<>();
 
   private TeacherGate gate() {
     ConsumptionControl consumption =
@@ -41,12 +42,13 @@ class TeacherGateTest {
         };
     return new TeacherGate(
         () -> {
-          TeacherProfile profile = teacher.get();
+          TeacherDescription profile = teacher.get();
           return profile == null
               ? Uni.createFrom()
                   .failure(
-                      new TeacherUnavailableException(
-                          "teacher Describe failed: UNAVAILABLE: io exception"))
+                      TeacherCallException.from(
+                          "Describe",
+                          Status.UNAVAILABLE.withDescription("io exception").asRuntimeException()))
               : Uni.createFrom().item(profile);
         },
         new GatePolicy(ExpectedTask.CLASSIFICATION, List.of(1L, 28L, 28L), 0, 1f, 256, false),
@@ -80,7 +82,7 @@ class TeacherGateTest {
   @Test
   void aForbiddingTeacherNeverResumesConsumption() throws Exception {
     teacher.set(
-        new TeacherProfile(Cards.fashion(DistillationPolicy.DISTILLATION_FORBIDDEN).build()));
+        new TeacherDescription(Cards.fashion(DistillationPolicy.DISTILLATION_FORBIDDEN).build()));
     TeacherGate gate = gate();
     gate.start();
 

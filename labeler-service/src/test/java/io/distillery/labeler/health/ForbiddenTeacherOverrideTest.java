@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distillery.labeler.support.KafkaTopics;
+import io.distillery.labeler.support.LabelerTeacherResource;
 import io.distillery.labeler.support.Prompts;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.localkafka.LocalKafkaTestResource;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 /** An explicit override lets a forbidden teacher label, and every label records it. */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaTestResource.class)
+@QuarkusTestResource(LabelerTeacherResource.class)
 @TestProfile(ForbiddenTeacherOverrideTest.OverriddenForbiddingTeacher.class)
 class ForbiddenTeacherOverrideTest {
 

@@ -8,18 +8,17 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.distillery.labeler.support.FakeTeacher;
 import io.distillery.labeler.support.KafkaTopics;
+import io.distillery.labeler.support.LabelerTeacherResource;
 import io.distillery.labeler.support.Prompts;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.localkafka.LocalKafkaTestResource;
 import io.distillery.localkafka.RecordWriter;
-import io.quarkus.grpc.GrpcService;
+import io.distillery.teacherclient.testing.FakeTeacher;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.Test;
 /** A teacher whose licence forbids distillation keeps the labeler from consuming. */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaTestResource.class)
+@QuarkusTestResource(LabelerTeacherResource.class)
 @TestProfile(ForbiddenTeacherTest.ForbiddingTeacher.class)
 class ForbiddenTeacherTest {
 
@@ -43,7 +43,7 @@ class ForbiddenTeacherTest {
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
 
-  @Inject @GrpcService FakeTeacher teacher;
+  FakeTeacher teacher;
 
   @Test
   void readinessIsDownWithTheReasonAndNoPromptIsConsumed() throws Exception {

@@ -18,16 +18,15 @@ import io.distillery.labeler.prompt.IncomingPrompt;
 import io.distillery.labeler.support.Cards;
 import io.distillery.labeler.support.FakeTeacherModel;
 import io.distillery.labeler.support.Prompts;
-import io.distillery.labeler.teacher.LabelResult;
-import io.distillery.labeler.teacher.SampleLabel;
 import io.distillery.labeler.teacher.TeacherLabeler;
-import io.distillery.labeler.teacher.TeacherRejectedException;
-import io.distillery.labeler.teacher.TeacherUnavailableException;
 import io.distillery.proto.kafka.PromptEventDeserializer;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.SoftLabelEvent;
 import io.distillery.proto.v1.SourceRecord;
+import io.distillery.teacherclient.LabelAnswer;
+import io.distillery.teacherclient.SampleLabel;
+import io.distillery.teacherclient.outcome.TeacherCallException;
 import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -58,7 +57,7 @@ class LabelingServiceTest {
   private final List<List<ModelInput>> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger paused = new AtomicInteger();
   private volatile boolean holdLabelAcks;
-  private volatile Function<List<ModelInput>, Uni<LabelResult>> teacherBehaviour = this::answer;
+  private volatile Function<List<ModelInput>, Uni<LabelAnswer>> teacherBehaviour = this::answer;
   private TeacherGate gate;
 
   private LabelingService service(int maxInFlight) {
@@ -127,10 +126,10 @@ class LabelingServiceTest {
 
   @Test
   void pollBatchesAreCutAtTheTeachersLimitAndWorkInFlightIsBounded() {
-    List<CompletableFuture<LabelResult>> answers = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<LabelAnswer>> answers = new CopyOnWriteArrayList<>();
     teacherBehaviour =
         samples -> {
-          CompletableFuture<LabelResult> answer = new CompletableFuture<>();
+          CompletableFuture<LabelAnswer> answer = new CompletableFuture<>();
           answers.add(answer);
           return Uni.createFrom().completionStage(answer);
         };
@@ -161,9 +160,11 @@ class LabelingServiceTest {
             samples.stream().anyMatch(s -> s.getTensor().getValues(0) == 99f)
                 ? Uni.createFrom()
                     .failure(
-                        new TeacherRejectedException(
-                            "teacher rejected the input: samples[1].tensor.values[0]",
-                            Status.INVALID_ARGUMENT.asRuntimeException()))
+                        TeacherCallException.from(
+                            "Label",
+                            Status.INVALID_ARGUMENT
+                                .withDescription("samples[1].tensor.values[0]")
+                                .asRuntimeException()))
                 : answer(samples);
     List<IncomingPrompt> prompts = prompts("reject", 3);
     float[] poisoned = Prompts.pixels(1);
@@ -194,7 +195,10 @@ class LabelingServiceTest {
   void anOutageHoldsThePromptsWithoutDeadLetteringAndLabelsThemWhenTheTeacherIsBack()
       throws Exception {
     teacherBehaviour =
-        samples -> Uni.createFrom().failure(new TeacherUnavailableException("UNAVAILABLE"));
+        samples ->
+            Uni.createFrom()
+                .failure(
+                    TeacherCallException.from("Label", Status.UNAVAILABLE.asRuntimeException()));
     Submission submission = service(4).submit(prompts("outage", 5));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> requests.size() >= 5);
@@ -240,7 +244,7 @@ class LabelingServiceTest {
         samples ->
             Uni.createFrom()
                 .item(
-                    new LabelResult(answer(samples).await().indefinitely().samples(), "other-sha"));
+                    new LabelAnswer(answer(samples).await().indefinitely().samples(), "other-sha"));
     Submission submission = service(4).submit(prompts("changed", 2));
 
     await()
@@ -252,11 +256,11 @@ class LabelingServiceTest {
     assertFalse(submission.completed().toCompletableFuture().isDone());
   }
 
-  private Uni<LabelResult> answer(List<ModelInput> samples) {
+  private Uni<LabelAnswer> answer(List<ModelInput> samples) {
     return Uni.createFrom().item(answerFor(samples));
   }
 
-  private static LabelResult answerFor(List<ModelInput> samples) {
+  private static LabelAnswer answerFor(List<ModelInput> samples) {
     List<SampleLabel> result = new ArrayList<>();
     for (ModelInput sample : samples) {
       float[] input = new float[sample.getTensor().getValuesCount()];
@@ -265,7 +269,7 @@ class LabelingServiceTest {
       }
       result.add(new SampleLabel(List.of(FakeTeacherModel.label(input, 10, 1f))));
     }
-    return new LabelResult(result, "abc123");
+    return new LabelAnswer(result, "abc123");
   }
 
   private static List<IncomingPrompt> prompts(String prefix, int count) {

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
-import io.distillery.labeler.support.FakeTeacher;
 import io.distillery.labeler.support.FakeTeacherModel;
 import io.distillery.labeler.support.KafkaTopics;
+import io.distillery.labeler.support.LabelerTeacherResource;
 import io.distillery.labeler.support.Prompts;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.localkafka.LocalKafkaTestResource;
@@ -17,10 +17,9 @@ import io.distillery.proto.v1.DistillationPolicy;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.SoftLabelEvent;
 import io.distillery.proto.v1.SparseDistribution;
-import io.quarkus.grpc.GrpcService;
+import io.distillery.teacherclient.testing.FakeTeacher;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -34,12 +33,13 @@ import org.junit.jupiter.api.Test;
 /** Valid prompts on the real prompt topic become soft labels on the real soft-label topic. */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaTestResource.class)
+@QuarkusTestResource(LabelerTeacherResource.class)
 class LabelingTest {
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
 
-  @Inject @GrpcService FakeTeacher teacher;
+  FakeTeacher teacher;
 
   @BeforeEach
   void healthyTeacher() {

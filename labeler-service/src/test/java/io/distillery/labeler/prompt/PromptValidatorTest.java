@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.distillery.labeler.deadletter.DeadLetterReason;
 import io.distillery.labeler.support.Cards;
 import io.distillery.labeler.support.Prompts;
-import io.distillery.labeler.teacher.TeacherProfile;
 import io.distillery.proto.kafka.Decoded;
 import io.distillery.proto.kafka.PromptEventDeserializer;
 import io.distillery.proto.v1.ModelInput;
@@ -15,6 +14,7 @@ import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.SourceRecord;
 import io.distillery.proto.v1.Tensor;
 import io.distillery.proto.v1.TokenSequence;
+import io.distillery.teacherclient.TeacherDescription;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class PromptValidatorTest {
 
-  private static final TeacherProfile FASHION = Cards.allowedFashion();
+  private static final TeacherDescription FASHION = Cards.allowedFashion();
   private final PromptValidator validator = new PromptValidator(65_536);
 
   @Test
@@ -121,7 +121,7 @@ class PromptValidatorTest {
 
   @Test
   void checksTokenSequencesAgainstVocabularyAndLength() {
-    TeacherProfile lm = Cards.byteLm();
+    TeacherDescription lm = Cards.byteLm();
     assertEquals(
         3,
         validator
@@ -147,7 +147,7 @@ class PromptValidatorTest {
     assertEquals(InvalidPromptException.class.getName(), e.exceptionClass());
   }
 
-  private InvalidPromptException reject(IncomingPrompt prompt, TeacherProfile teacher) {
+  private InvalidPromptException reject(IncomingPrompt prompt, TeacherDescription teacher) {
     return assertThrows(InvalidPromptException.class, () -> validator.validate(prompt, teacher));
   }
 

@@ -1,10 +1,10 @@
 package io.distillery.labeler.support;
 
-import io.distillery.labeler.teacher.TeacherProfile;
 import io.distillery.proto.v1.DistillationPolicy;
 import io.distillery.proto.v1.Task;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.proto.v1.TeacherLimits;
+import io.distillery.teacherclient.TeacherDescription;
 import java.util.List;
 
 /** Teacher cards for plain unit tests. */
@@ -28,13 +28,13 @@ public final class Cards {
   }
 
   /** {@link #fashion} with distillation allowed, as a profile. */
-  public static TeacherProfile allowedFashion() {
-    return new TeacherProfile(fashion(DistillationPolicy.DISTILLATION_ALLOWED).build());
+  public static TeacherDescription allowedFashion() {
+    return new TeacherDescription(fashion(DistillationPolicy.DISTILLATION_ALLOWED).build());
   }
 
   /** A causal LM over 256 byte tokens, sequences of at most 16. */
-  public static TeacherProfile byteLm() {
-    return new TeacherProfile(
+  public static TeacherDescription byteLm() {
+    return new TeacherDescription(
         TeacherCard.newBuilder()
             .setModelId("unit-bytes")
             .setVersion("1")

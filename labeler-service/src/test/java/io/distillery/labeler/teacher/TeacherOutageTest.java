@@ -4,14 +4,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.distillery.labeler.support.FakeTeacher;
 import io.distillery.labeler.support.KafkaTopics;
+import io.distillery.labeler.support.LabelerTeacherResource;
 import io.distillery.labeler.support.Prompts;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.localkafka.LocalKafkaTestResource;
 import io.distillery.localkafka.RecordWriter;
+import io.distillery.teacherclient.testing.FakeTeacher;
+import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.grpc.GrpcService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaTestResource.class)
+@QuarkusTestResource(LabelerTeacherResource.class)
 class TeacherOutageTest {
 
   private static final String GROUP = "distillery-labeler";
@@ -37,7 +39,7 @@ class TeacherOutageTest {
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
 
-  @Inject @GrpcService FakeTeacher teacher;
+  FakeTeacher teacher;
 
   @Inject MeterRegistry registry;
 
@@ -53,7 +55,7 @@ class TeacherOutageTest {
     List<String> before = write(run + "before-", 5);
     awaitLabels(before);
 
-    teacher.down(true);
+    teacher.failWith(Status.UNAVAILABLE);
     double backoffs = registry.counter("distillery_labeler_teacher_backoffs").count();
     long firstHeldOffset;
     List<String> during;
@@ -72,7 +74,7 @@ class TeacherOutageTest {
         .atMost(Duration.ofSeconds(20))
         .until(
             () ->
-                teacher.refusedCalls() >= 3
+                teacher.failedCalls() >= 3
                     && registry.counter("distillery_labeler_teacher_backoffs").count() > backoffs);
     Thread.sleep(1_000); // the outage lasts several backoff rounds
 
@@ -94,7 +96,7 @@ class TeacherOutageTest {
             + ", first held "
             + firstHeldOffset);
 
-    teacher.down(false);
+    teacher.failWith(null);
     List<String> after = write(run + "after-", 5);
     List<String> all = new ArrayList<>(before);
     all.addAll(during);

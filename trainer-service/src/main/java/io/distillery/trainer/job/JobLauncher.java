@@ -1,14 +1,15 @@
 package io.distillery.trainer.job;
 
+import io.distillery.proto.v1.MutinyTeacherGrpc.MutinyTeacherStub;
 import io.distillery.trainer.checkpoint.CheckpointPublisher;
 import io.distillery.trainer.checkpoint.JobCheckpoints;
 import io.distillery.trainer.labels.KafkaLabelFeed;
 import io.distillery.trainer.metrics.JobMetrics;
 import io.distillery.trainer.metrics.TrainerMetrics;
 import io.distillery.trainer.online.OnlineTargets;
-import io.distillery.trainer.online.TeacherClient;
 import io.distillery.trainer.training.OfflineTargets;
 import io.distillery.trainer.training.TargetSource;
+import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -23,13 +24,13 @@ public class JobLauncher {
   private final String bootstrapServers;
   private final CheckpointPublisher publisher;
   private final TrainerMetrics metrics;
-  private final TeacherClient teacher;
+  private final MutinyTeacherStub teacher;
 
   public JobLauncher(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
       CheckpointPublisher publisher,
       TrainerMetrics metrics,
-      TeacherClient teacher) {
+      @GrpcClient("teacher") MutinyTeacherStub teacher) {
     this.bootstrapServers = bootstrapServers;
     this.publisher = publisher;
     this.metrics = metrics;

@@ -1,5 +1,6 @@
 package io.distillery.trainer.training;
 
+import io.distillery.teacherclient.outcome.TeacherRejectedException;
 import io.distillery.trainer.job.IncompatibleJobException;
 import io.distillery.trainer.labels.SoftLabel;
 import java.util.List;

@@ -7,6 +7,7 @@ import io.distillery.models.nn.ModelRunner;
 import io.distillery.proto.kafka.SoftLabelEventDeserializer;
 import io.distillery.proto.v1.MutinyTeacherGrpc;
 import io.distillery.proto.v1.SoftLabelEvent;
+import io.distillery.teacherclient.testing.FakeTeacher;
 import io.distillery.trainer.checkpoint.JobCheckpoints;
 import io.distillery.trainer.job.DistillationService;
 import io.distillery.trainer.job.JobHooks;
@@ -19,9 +20,8 @@ import io.distillery.trainer.labels.LabelDecoder;
 import io.distillery.trainer.labels.SoftLabel;
 import io.distillery.trainer.metrics.JobMetrics;
 import io.distillery.trainer.online.OnlineTargets;
-import io.distillery.trainer.online.TeacherClient;
-import io.distillery.trainer.support.FakeTeacherServer;
 import io.distillery.trainer.support.FashionLabels;
+import io.distillery.trainer.support.FixtureTeacher;
 import io.distillery.trainer.support.RecordingPublisher;
 import io.distillery.trainer.training.OfflineTargets;
 import io.distillery.trainer.training.StepResult;
@@ -31,7 +31,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -365,22 +364,21 @@ public final class TrainerBenchmark {
   // ---- online mode --------------------------------------------------------------------------
 
   private static double online(JobSpec spec, String bootstrap, long expected) throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    FixtureTeacher fixture = new FixtureTeacher();
+    FakeTeacher teacher = fixture.serve(FakeTeacher.start());
     ManagedChannel channel =
-        ManagedChannelBuilder.forAddress("127.0.0.1", port)
+        ManagedChannelBuilder.forTarget(teacher.address())
             .usePlaintext()
             .maxInboundMessageSize(64 << 20)
             .build();
-    try (FakeTeacherServer teacher = FakeTeacherServer.start(port, 0);
+    try (teacher;
+        fixture;
         KafkaLabelFeed feed =
             new KafkaLabelFeed(bootstrap, spec.topic(), spec.consumerGroup(), 4096, Map.of());
         TargetSource targets =
             new OnlineTargets(
                 spec,
-                new TeacherClient(MutinyTeacherGrpc.newMutinyStub(channel)),
+                MutinyTeacherGrpc.newMutinyStub(channel),
                 new JobMetrics(new SimpleMeterRegistry(), spec.jobId()))) {
       long start = System.nanoTime();
       JobResult result =

@@ -1,4 +1,4 @@
-package io.distillery.labeler.teacher;
+package io.distillery.teacherclient;
 
 import io.distillery.proto.v1.DistillationPolicy;
 import io.distillery.proto.v1.Task;
@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the labeler needs to know about the teacher, read from its card. The card itself is kept
- * verbatim because every soft label carries it as lineage.
+ * What the teacher says about itself (Describe), read from its card. The card itself is kept
+ * verbatim because soft labels and checkpoints carry it as lineage.
  */
-public record TeacherProfile(TeacherCard card) {
+public record TeacherDescription(TeacherCard card) {
 
-  public TeacherProfile {
+  public TeacherDescription {
     Objects.requireNonNull(card, "card");
   }
 
@@ -24,6 +24,11 @@ public record TeacherProfile(TeacherCard card) {
   /** Shape of one input sample; empty for token inputs. */
   public List<Long> inputShape() {
     return card.getInputShapeList();
+  }
+
+  /** Shape of one input sample as an array; empty for token inputs. */
+  public long[] inputShapeArray() {
+    return card.getInputShapeList().stream().mapToLong(Long::longValue).toArray();
   }
 
   /** Whether the teacher takes dense tensors (it declares an input shape) or token sequences. */
