@@ -1,5 +1,6 @@
 package io.distillery.labeler.config;
 
+import io.distillery.proto.codec.SparseCodec;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -30,6 +31,14 @@ public interface LabelerConfig {
    */
   @WithDefault("1.0")
   float temperature();
+
+  /**
+   * Encoding of the distributions in soft labels: {@code quantized} (format 2: log-probabilities as
+   * one byte below each position's largest, ≈ 2.3 bytes per kept entry, KL cost ≈ 1e-4 nats per
+   * position) or {@code fp16} (format 1, ≈ 3.2 bytes per entry). Trainers read both.
+   */
+  @WithDefault("quantized")
+  SparseCodec.Format softLabelFormat();
 
   /**
    * Largest accepted record value in bytes. Larger prompts go to the dead-letter topic with reason

@@ -1,6 +1,7 @@
 package io.distillery.labeler.labeling;
 
 import io.distillery.labeler.config.LabelerConfig;
+import io.distillery.proto.codec.SparseCodec;
 import java.time.Duration;
 
 /**
@@ -11,13 +12,15 @@ import java.time.Duration;
  * @param maxInFlight units of work in flight at once
  * @param outageInitialBackoff first wait before asking a down teacher again
  * @param outageMaxBackoff longest such wait
+ * @param softLabelFormat the encoding of the soft labels' distributions
  */
 public record LabelingOptions(
     String defaultDataset,
     int maxPromptBytes,
     int maxInFlight,
     Duration outageInitialBackoff,
-    Duration outageMaxBackoff) {
+    Duration outageMaxBackoff,
+    SparseCodec.Format softLabelFormat) {
 
   public LabelingOptions {
     if (maxInFlight < 1) {
@@ -33,6 +36,7 @@ public record LabelingOptions(
         config.maxPromptBytes(),
         config.batch().maxInFlight(),
         config.teacher().outageBackoff().initial(),
-        config.teacher().outageBackoff().max());
+        config.teacher().outageBackoff().max(),
+        config.softLabelFormat());
   }
 }

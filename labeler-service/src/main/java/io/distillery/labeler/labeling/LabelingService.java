@@ -100,7 +100,7 @@ public class LabelingService {
     this.options = options;
     this.clock = clock;
     this.validator = new PromptValidator(options.maxPromptBytes());
-    this.factory = new SoftLabelFactory(options.defaultDataset());
+    this.factory = new SoftLabelFactory(options.defaultDataset(), options.softLabelFormat());
     this.limiter = new InFlightLimiter(options.maxInFlight());
     this.outage =
         Retrying.with(

@@ -13,9 +13,11 @@ import io.distillery.teacherclient.SampleLabel;
 final class SoftLabelFactory {
 
   private final String defaultDataset;
+  private final SparseCodec.Format format;
 
-  SoftLabelFactory(String defaultDataset) {
+  SoftLabelFactory(String defaultDataset, SparseCodec.Format format) {
     this.defaultDataset = defaultDataset;
+    this.format = format;
   }
 
   /**
@@ -49,7 +51,8 @@ final class SoftLabelFactory {
             .setTopK(plan.topK())
             .setTemperature(plan.temperature())
             .setPositions(positions)
-            .setDistributions(ByteString.copyFrom(SparseCodec.encode(label.positions())))
+            .setDistributions(ByteString.copyFrom(SparseCodec.encode(label.positions(), format)))
+            .setDistributionsFormat(format.number())
             .setSource(prompt.origin().source())
             .setForbiddenTeacherOverride(plan.forbiddenTeacherOverride())
             .setLabelledAtMs(labelledAtMs)

@@ -19,6 +19,7 @@ import io.distillery.labeler.support.Cards;
 import io.distillery.labeler.support.FakeTeacherModel;
 import io.distillery.labeler.support.Prompts;
 import io.distillery.labeler.teacher.TeacherLabeler;
+import io.distillery.proto.codec.SparseCodec;
 import io.distillery.proto.kafka.PromptEventDeserializer;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.PromptEvent;
@@ -99,7 +100,12 @@ class LabelingServiceTest {
         letter -> Uni.createFrom().voidItem().invoke(() -> deadLetters.add(letter)),
         metrics,
         new LabelingOptions(
-            "unnamed", 65_536, maxInFlight, Duration.ofMillis(10), Duration.ofMillis(40)),
+            "unnamed",
+            65_536,
+            maxInFlight,
+            Duration.ofMillis(10),
+            Duration.ofMillis(40),
+            SparseCodec.Format.QUANTIZED),
         Clock.fixed(Instant.ofEpochMilli(1_700_000_000_000L), ZoneOffset.UTC));
   }
 

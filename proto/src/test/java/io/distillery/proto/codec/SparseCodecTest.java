@@ -65,6 +65,72 @@ class SparseCodecTest {
   }
 
   @Test
+  void theQuantizedFormatKeepsSixteenOfFiveHundredTwelveTokensInUnderTwoAndAHalfBytesEach() {
+    Random random = new Random(17);
+    List<SparseDistribution> positions = new ArrayList<>();
+    for (int p = 0; p < 400; p++) {
+      positions.add(topK(random, 512, 16));
+    }
+    byte[] quantized = SparseCodec.encode(positions, SparseCodec.Format.QUANTIZED);
+    byte[] fp16 = SparseCodec.encode(positions, SparseCodec.Format.FP16);
+    double bytesPerEntry = quantized.length / (400.0 * 16);
+    System.out.printf(
+        "k=16 of 512: quantized %.2f B/entry (%.1f B/position), fp16 %.2f B/entry%n",
+        bytesPerEntry, quantized.length / 400.0, fp16.length / (400.0 * 16));
+    assertTrue(bytesPerEntry <= 2.5, bytesPerEntry + " bytes per kept entry");
+
+    List<SparseDistribution> decoded =
+        SparseCodec.decode(quantized, 400, SparseCodec.Format.QUANTIZED);
+    double kl = 0;
+    double worst = 0;
+    for (int p = 0; p < 400; p++) {
+      double one = klAfterRenormalising(positions.get(p), decoded.get(p));
+      kl += one;
+      worst = Math.max(worst, one);
+    }
+    System.out.printf(
+        "quantisation cost: mean KL %.2e nats/position, worst %.2e%n", kl / 400, worst);
+    assertTrue(kl / 400 <= 1e-3, "mean KL " + kl / 400);
+    assertTrue(worst < 5e-3, "worst KL " + worst);
+  }
+
+  @Test
+  void theFormatFieldNamesTheCodecAndUnknownValuesAreRefused() {
+    assertEquals(SparseCodec.Format.FP16, SparseCodec.Format.of(0));
+    assertEquals(SparseCodec.Format.FP16, SparseCodec.Format.of(1));
+    assertEquals(SparseCodec.Format.QUANTIZED, SparseCodec.Format.of(2));
+    assertThrows(IllegalArgumentException.class, () -> SparseCodec.Format.of(3));
+    List<SparseDistribution> one = List.of(topK(new Random(1), 10, 10));
+    List<SparseDistribution> back =
+        SparseCodec.decode(
+            SparseCodec.encode(one, SparseCodec.Format.QUANTIZED), 1, SparseCodec.Format.QUANTIZED);
+    assertEquals(one.get(0).getIdsList(), back.get(0).getIdsList(), "most probable first");
+  }
+
+  /** KL(original ‖ decoded) over the kept entries and the tail, each side summing to 1. */
+  private static double klAfterRenormalising(SparseDistribution a, SparseDistribution b) {
+    double sumA = a.getTailMass();
+    double sumB = b.getTailMass();
+    for (int i = 0; i < a.getIdsCount(); i++) {
+      sumA += Math.exp(a.getLogProbs(i));
+      sumB += Math.exp(b.getLogProbs(i));
+    }
+    double kl = 0;
+    for (int i = 0; i < a.getIdsCount(); i++) {
+      double p = Math.exp(a.getLogProbs(i)) / sumA;
+      int j = b.getIdsList().indexOf(a.getIds(i));
+      double q = Math.exp(b.getLogProbs(j)) / sumB;
+      kl += p * Math.log(p / q);
+    }
+    double pTail = a.getTailMass() / sumA;
+    double qTail = b.getTailMass() / sumB;
+    if (pTail > 0) {
+      kl += pTail * Math.log(pTail / qTail);
+    }
+    return kl;
+  }
+
+  @Test
   void roundTripsAllClassesOfAClassifierAndPrintsItsSize() {
     Random random = new Random(1);
     List<SparseDistribution> positions = List.of(topK(random, 10, 10));

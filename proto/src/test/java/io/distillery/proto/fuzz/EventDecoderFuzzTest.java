@@ -48,7 +48,9 @@ class EventDecoderFuzzTest {
     if (decoded instanceof Decoded.Ok<SoftLabelEvent> ok) {
       // The distributions inside are read by the codec; its own fuzz test covers their bytes.
       SparseCodecFuzzTest.assertDecodesOrRejects(
-          ok.value().getDistributions().toByteArray(), ok.value().getPositions());
+          ok.value().getDistributions().toByteArray(),
+          ok.value().getPositions(),
+          ok.value().getDistributionsFormat());
     }
   }
 

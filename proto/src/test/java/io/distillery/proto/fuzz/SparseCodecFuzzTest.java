@@ -27,6 +27,18 @@ class SparseCodecFuzzTest {
     assertDecodesOrRejects(Arrays.copyOfRange(input, 2, input.length), positions);
   }
 
+  /** The same in the quantized format (2): first byte the position count, the rest the data. */
+  @FuzzTest
+  void anyBytesDecodeInTheQuantizedFormatToUsableDistributionsOrAnIllegalArgument(byte[] input) {
+    if (input.length < 1) {
+      return;
+    }
+    assertDecodesOrRejects(
+        Arrays.copyOfRange(input, 1, input.length),
+        input[0] & 0xff,
+        SparseCodec.Format.QUANTIZED.number());
+  }
+
   /** Position counts from the whole int range, as a hostile {@code positions} field holds them. */
   @FuzzTest
   void anyPositionCountIsCheckedAgainstTheData(byte[] input) {
@@ -42,9 +54,14 @@ class SparseCodecFuzzTest {
   }
 
   static void assertDecodesOrRejects(byte[] data, int positions) {
+    assertDecodesOrRejects(data, positions, SparseCodec.Format.FP16.number());
+  }
+
+  /** Any {@code format} field value: an unknown one is rejected like bad data. */
+  static void assertDecodesOrRejects(byte[] data, int positions, int format) {
     List<SparseDistribution> decoded;
     try {
-      decoded = SparseCodec.decode(data, positions);
+      decoded = SparseCodec.decode(data, positions, SparseCodec.Format.of(format));
     } catch (IllegalArgumentException rejected) {
       return;
     }

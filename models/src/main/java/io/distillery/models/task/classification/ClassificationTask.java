@@ -171,7 +171,11 @@ public final class ClassificationTask implements DistillationTask {
       throws InvalidExampleException {
     List<SparseDistribution> decoded;
     try {
-      decoded = SparseCodec.decode(event.getDistributions().toByteArray(), 1);
+      decoded =
+          SparseCodec.decode(
+              event.getDistributions().toByteArray(),
+              1,
+              SparseCodec.Format.of(event.getDistributionsFormat()));
     } catch (IllegalArgumentException e) {
       throw new InvalidExampleException(Problem.BAD_DISTRIBUTION, e.getMessage());
     }
