@@ -62,8 +62,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--views",
       paramLabel = "K",
       description =
-          "Views per training image in the transfer set (default: the chosen settings' 5; 1 ="
-              + " the images alone).")
+          "Views per training image in the transfer set (default: 1, the images alone; K > 1 adds"
+              + " views shifted by up to 2 px and mixup pairs).")
   Integer views;
 
   @Option(
@@ -146,15 +146,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--views must be at least 1, was " + views);
     }
-    return views == 1
-        ? TransferSet.plain()
-        : new TransferSet(
-            views,
-            chosen.maxShift(),
-            chosen.flip(),
-            chosen.mixupFraction(),
-            chosen.mixupAlpha(),
-            chosen.seed());
+    return views == 1 ? TransferSet.plain() : ChosenSettings.augmented(views);
   }
 
   private DemoSettings.Training training() {
