@@ -44,8 +44,9 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try {
-      ClusterStatus status = ClusterStatus.read(bootstrapServers, timeout);
-      out.print(json ? status.toJson() + System.lineSeparator() : status.render());
+      ClusterStatus status = ClusterReader.read(bootstrapServers, timeout);
+      out.print(
+          json ? StatusJson.write(status) + System.lineSeparator() : StatusText.render(status));
       out.flush();
       return 0;
     } catch (KafkaUnavailableException e) {

@@ -94,7 +94,7 @@ class ClusterStatusTest {
       writer.send(
           DistilleryTopics.EVALUATIONS, "junk", "{not json".getBytes(StandardCharsets.UTF_8));
     }
-    status = ClusterStatus.read(bootstrap, Duration.ofSeconds(20));
+    status = ClusterReader.read(bootstrap, Duration.ofSeconds(20));
   }
 
   @AfterAll
@@ -185,7 +185,7 @@ class ClusterStatusTest {
 
   @Test
   void rendersReadableTables() {
-    String text = status.render();
+    String text = StatusText.render(status);
     assertTrue(text.contains("Kafka at " + kafka.bootstrapServers() + ": 1 broker"), text);
     assertTrue(text.matches("(?s).*distill\\.prompts\\s+2\\s+14\\n.*"), text);
     assertTrue(
