@@ -23,9 +23,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -71,13 +71,7 @@ public final class DistillationService {
   private volatile long step;
   private long samplesSeen;
   private long lastCheckpointStep = -1;
-  private int pass;
-  private int segment;
-  private Map<Integer, Long> positions;
-  private Map<Integer, Long> passEnd;
-  // The next pass's range, when the feed already reads it (started while this pass drains).
-  private Map<Integer, Long> nextBegin;
-  private Map<Integer, Long> nextEnd;
+  private PassCursor cursor = PassCursor.fresh();
   private final TeacherCards teachers = new TeacherCards();
   private final Map<SkipReason, Long> skippedNow = new EnumMap<>(SkipReason.class);
   private final Map<String, Long> skippedTotal = new TreeMap<>();
@@ -151,7 +145,7 @@ public final class DistillationService {
     restore(resume);
     if (resume.finished()) {
       LOG.infof("job %s already finished (final checkpoint at step %d)", spec.jobId(), step);
-      return new JobResult(true, step, samplesSeen, pass - 1);
+      return new JobResult(true, step, samplesSeen, cursor.pass() - 1);
     }
     try (StudentTrainer student =
         new StudentTrainer(
@@ -169,29 +163,28 @@ public final class DistillationService {
       LabelAdmission admission = new LabelAdmission(spec, targets.usesStoredDistributions());
       metrics.lag(feed::lag);
       metrics.step(step);
-      while (pass < spec.passes()) {
-        metrics.pass(pass);
-        if (positions == null && !startPass()) {
+      while (cursor.pass() < spec.passes()) {
+        metrics.pass(cursor.pass());
+        if (!cursor.inPass() && !startPass()) {
           return stopped();
         }
         if (!runPass(student, admission)) {
           return stopped();
         }
-        pass++;
-        positions = null;
-        passEnd = null;
-        segment = 0;
+        cursor.nextPass();
       }
       LOG.infof(
           "job %s finished: %d passes, %d steps, %d samples",
-          spec.jobId(), pass, step, samplesSeen);
+          spec.jobId(), cursor.pass(), step, samplesSeen);
       return new JobResult(true, step, samplesSeen, spec.passes() - 1);
     }
   }
 
   private JobResult stopped() {
-    LOG.infof("job %s stopped at step %d (pass %d) without a checkpoint", spec.jobId(), step, pass);
-    return new JobResult(false, step, samplesSeen, pass);
+    LOG.infof(
+        "job %s stopped at step %d (pass %d) without a checkpoint",
+        spec.jobId(), step, cursor.pass());
+    return new JobResult(false, step, samplesSeen, cursor.pass());
   }
 
   private void restore(Resume resume) {
@@ -210,33 +203,18 @@ public final class DistillationService {
     if (schedule.needsTotalSteps() && schedule.totalSteps() == 0 && state.lrTotalSteps() > 0) {
       schedule = schedule.withTotalSteps(state.lrTotalSteps());
     }
-    if (state.passComplete()) {
-      pass = state.pass() + 1;
-    } else {
-      pass = state.pass();
-      positions = new HashMap<>(state.positions());
-      passEnd = new HashMap<>(state.passEnd());
-      segment = state.segment();
-    }
+    cursor = PassCursor.restored(state);
     LOG.infof(
         "job %s resumes from %s: step %d, pass %d, %d samples seen, read positions %s",
-        spec.jobId(),
-        checkpoint.dir(),
-        step,
-        pass,
-        samplesSeen,
-        positions == null ? "(next pass)" : positions);
+        spec.jobId(), checkpoint.dir(), step, cursor.pass(), samplesSeen, cursor);
   }
 
   /** Fixes the pass's range: the log's start to its end now; waits while the log is empty. */
   private boolean startPass() throws InterruptedException {
-    if (nextBegin != null) {
-      positions = new HashMap<>(nextBegin);
-      passEnd = new HashMap<>(nextEnd);
-      segment = 0;
+    if (cursor.startReadAheadPass()) {
       LOG.infof(
           "job %s: pass %d reads %s from %s to %s",
-          spec.jobId(), pass, spec.topic(), positions, passEnd);
+          spec.jobId(), cursor.pass(), spec.topic(), cursor.positions(), cursor.end());
       return true;
     }
     boolean logged = false;
@@ -245,11 +223,10 @@ public final class DistillationService {
       Map<Integer, Long> end = feed.endOffsets();
       boolean any = end.entrySet().stream().anyMatch(e -> e.getValue() > begin.get(e.getKey()));
       if (any) {
-        positions = new HashMap<>(begin);
-        passEnd = new HashMap<>(end);
-        segment = 0;
+        cursor.startPass(begin, end);
         LOG.infof(
-            "job %s: pass %d reads %s from %s to %s", spec.jobId(), pass, spec.topic(), begin, end);
+            "job %s: pass %d reads %s from %s to %s",
+            spec.jobId(), cursor.pass(), spec.topic(), begin, end);
         return true;
       }
       if (!logged) {
@@ -264,117 +241,170 @@ public final class DistillationService {
 
   private record InFlight(List<SoftLabel> labels, CompletableFuture<LabeledBatch> batch) {}
 
+  /**
+   * One segment's reading state: the shuffle buffer, the offsets it consumed, how many usable
+   * labels it took, the first label past its quota (carried into the next segment) and whether the
+   * pass's range is read to its end.
+   */
+  private static final class Segment {
+    final ShuffleBuffer<SoftLabel> buffer;
+    final ConsumedRanges consumed = new ConsumedRanges();
+    final long quota;
+    long taken;
+    SoftLabel carry;
+    boolean ended;
+
+    Segment(ShuffleBuffer<SoftLabel> buffer, long quota, boolean ended) {
+      this.buffer = buffer;
+      this.quota = quota;
+      this.ended = ended;
+    }
+
+    /** Past the quota only rejected records and the next segment's first label are taken. */
+    boolean wantsMore() {
+      return !ended && carry == null && (taken >= quota || !buffer.isFull());
+    }
+
+    boolean closing() {
+      return ended || carry != null;
+    }
+
+    void take(SoftLabel admitted) {
+      if (taken < quota) {
+        consumed.add(admitted.partition(), admitted.offset());
+        buffer.add(admitted);
+        taken++;
+      } else {
+        carry = admitted;
+      }
+    }
+
+    /** The next segment starts with the carried label. */
+    void startNext(long seed) {
+      consumed.clear();
+      buffer.reseed(seed);
+      consumed.add(carry.partition(), carry.offset());
+      buffer.add(carry);
+      taken = 1;
+      carry = null;
+    }
+  }
+
   /** Trains one pass (or its rest, after a resume); false when stopped. */
   private boolean runPass(StudentTrainer student, LabelAdmission admission) throws Exception {
-    status = JobStatus.of(JobStatus.State.TRAINING, "pass " + pass);
-    if (nextBegin == null) {
-      feed.start(positions, passEnd);
+    status = JobStatus.of(JobStatus.State.TRAINING, "pass " + cursor.pass());
+    if (!cursor.readingAhead()) {
+      feed.start(cursor.positions(), cursor.end());
     }
-    nextBegin = null;
-    nextEnd = null;
+    cursor.clearReadAhead();
     resolveSchedule();
-    int batch = spec.batchSize();
     long quota =
-        spec.checkpointInterval() > 0 ? (long) spec.checkpointInterval() * batch : Long.MAX_VALUE;
-    ShuffleBuffer<SoftLabel> buffer = new ShuffleBuffer<>(spec.shuffleBuffer(), segmentSeed());
-    ConsumedRanges consumed = new ConsumedRanges();
+        spec.checkpointInterval() > 0
+            ? (long) spec.checkpointInterval() * spec.batchSize()
+            : Long.MAX_VALUE;
+    Segment segment =
+        new Segment(
+            new ShuffleBuffer<>(spec.shuffleBuffer(), cursor.segmentSeed(spec.seed())),
+            quota,
+            cursor.rangeRead());
     Deque<InFlight> inFlight = new ArrayDeque<>();
-    long taken = 0;
-    SoftLabel carry = null;
-    boolean ended = allConsumed();
     while (true) {
       if (stopRequested) {
         cancel(inFlight);
         return false;
       }
-      // 1. Read until the buffer is full, the segment has its labels, or the pass ends. Past the
-      //    quota, only rejected records and the next segment's first label are taken.
-      while (!ended && carry == null && (taken >= quota || !buffer.isFull())) {
-        FeedItem item = feed.poll(WAIT);
-        if (item == null) {
-          if (stopRequested || !inFlight.isEmpty() || buffer.size() >= batch) {
-            break;
-          }
-          continue;
-        }
-        if (item instanceof FeedItem.EndOfRange) {
-          ended = true;
-          break;
-        }
-        if (item instanceof FeedItem.Rejected rejected) {
-          positions.put(rejected.partition(), rejected.offset() + 1);
-          consumed.add(rejected.partition(), rejected.offset());
-          skip(rejected.reason(), rejected.detail(), rejected.partition(), rejected.offset());
-        } else if (item instanceof FeedItem.Label read) {
-          SoftLabel label = read.label();
-          positions.put(label.partition(), label.offset() + 1);
-          try {
-            SoftLabel admitted = admission.admit(label);
-            if (taken < quota) {
-              consumed.add(label.partition(), label.offset());
-              buffer.add(admitted);
-              taken++;
-            } else {
-              carry = admitted;
-            }
-          } catch (LabelRejectedException e) {
-            consumed.add(label.partition(), label.offset());
-            skip(e.reason(), e.getMessage(), label.partition(), label.offset());
-          }
-        }
-        if (allConsumed()) {
-          ended = true;
-        }
+      read(segment, admission, inFlight);
+      if (segment.ended && !cursor.readingAhead()) {
+        readNextPassAhead();
       }
-      if (ended && nextBegin == null) {
-        prefetchNextPass();
-      }
-      boolean closing = ended || carry != null;
-
-      // 2. Keep up to max-in-flight batches labelled ahead (online: teacher calls overlap steps).
-      while (inFlight.size() < targets.maxInFlight()
-          && (buffer.size() >= batch || (closing && !buffer.isEmpty()))) {
-        List<SoftLabel> drawn = buffer.draw(batch);
-        long batchSeed = mix(mix(spec.seed(), pass), step + inFlight.size() + 1);
-        inFlight.add(new InFlight(drawn, targets.label(drawn, batchSeed)));
-      }
-
-      // 3. Train the oldest batch.
+      labelAhead(segment, inFlight);
       if (!inFlight.isEmpty()) {
-        LabeledBatch labelled = await(inFlight.poll());
-        if (labelled == null) {
-          cancel(inFlight);
+        if (!trainOldest(student, inFlight)) {
           return false;
         }
-        if (labelled.size() > 0) {
-          train(student, labelled);
-        }
         continue;
       }
-      if (!closing) {
+      if (!segment.closing()) {
         continue;
       }
-
-      // 4. Everything read in this segment is trained on: the checkpoint commits it.
-      boolean passDone = carry == null;
-      if (step > lastCheckpointStep) {
-        checkpoint(student, consumed, passDone, carry);
-      } else if (!consumed.isEmpty()) {
-        LOG.warnf(
-            "job %s: pass %d ended without a usable label since step %d; its last skipped records"
-                + " are in no manifest",
-            spec.jobId(), pass, step);
-      }
+      boolean passDone = segment.carry == null;
+      commit(student, segment, passDone);
       if (passDone) {
         return true;
       }
-      consumed.clear();
-      segment++;
-      buffer.reseed(segmentSeed());
-      consumed.add(carry.partition(), carry.offset());
-      buffer.add(carry);
-      taken = 1;
-      carry = null;
+      cursor.nextSegment();
+      segment.startNext(cursor.segmentSeed(spec.seed()));
+    }
+  }
+
+  /** Reads until the buffer is full, the segment has its labels, or the pass's range ends. */
+  private void read(Segment segment, LabelAdmission admission, Deque<InFlight> inFlight)
+      throws InterruptedException, IncompatibleJobException {
+    while (segment.wantsMore()) {
+      FeedItem item = feed.poll(WAIT);
+      if (item == null) {
+        if (stopRequested || !inFlight.isEmpty() || segment.buffer.size() >= spec.batchSize()) {
+          return;
+        }
+        continue;
+      }
+      if (item instanceof FeedItem.EndOfRange) {
+        segment.ended = true;
+        return;
+      }
+      if (item instanceof FeedItem.Rejected rejected) {
+        cursor.read(rejected.partition(), rejected.offset());
+        segment.consumed.add(rejected.partition(), rejected.offset());
+        skip(rejected.reason(), rejected.detail(), rejected.partition(), rejected.offset());
+      } else if (item instanceof FeedItem.Label read) {
+        SoftLabel label = read.label();
+        cursor.read(label.partition(), label.offset());
+        try {
+          segment.take(admission.admit(label));
+        } catch (LabelRejectedException e) {
+          segment.consumed.add(label.partition(), label.offset());
+          skip(e.reason(), e.getMessage(), label.partition(), label.offset());
+        }
+      }
+      if (cursor.rangeRead()) {
+        segment.ended = true;
+      }
+    }
+  }
+
+  /** Keeps up to max-in-flight batches labelled ahead (online: teacher calls overlap steps). */
+  private void labelAhead(Segment segment, Deque<InFlight> inFlight) {
+    int batch = spec.batchSize();
+    while (inFlight.size() < targets.maxInFlight()
+        && (segment.buffer.size() >= batch || (segment.closing() && !segment.buffer.isEmpty()))) {
+      List<SoftLabel> drawn = segment.buffer.draw(batch);
+      long batchSeed = cursor.batchSeed(spec.seed(), step + inFlight.size() + 1);
+      inFlight.add(new InFlight(drawn, targets.label(drawn, batchSeed)));
+    }
+  }
+
+  /** Trains the oldest batch in flight; false when the job was stopped while waiting for it. */
+  private boolean trainOldest(StudentTrainer student, Deque<InFlight> inFlight) throws Exception {
+    LabeledBatch labelled = await(inFlight.poll());
+    if (labelled == null) {
+      cancel(inFlight);
+      return false;
+    }
+    if (labelled.size() > 0) {
+      train(student, labelled);
+    }
+    return true;
+  }
+
+  /** Everything read in the segment is trained on: its checkpoint commits it. */
+  private void commit(StudentTrainer student, Segment segment, boolean passDone) throws Exception {
+    if (step > lastCheckpointStep) {
+      checkpoint(student, segment.consumed, passDone, Optional.ofNullable(segment.carry));
+    } else if (!segment.consumed.isEmpty()) {
+      LOG.warnf(
+          "job %s: pass %d ended without a usable label since step %d; its last skipped records"
+              + " are in no manifest",
+          spec.jobId(), cursor.pass(), step);
     }
   }
 
@@ -388,7 +418,7 @@ public final class DistillationService {
     }
     Map<Integer, Long> begin = feed.beginningOffsets();
     long records = 0;
-    for (Map.Entry<Integer, Long> end : passEnd.entrySet()) {
+    for (Map.Entry<Integer, Long> end : cursor.end().entrySet()) {
       records += Math.max(0, end.getValue() - begin.getOrDefault(end.getKey(), 0L));
     }
     long perPass = Math.max(1, (records + spec.batchSize() - 1) / spec.batchSize());
@@ -404,26 +434,16 @@ public final class DistillationService {
    * batches train and its checkpoint is written: the pass boundary costs no waiting for Kafka. The
    * next pass's labels are only taken after the checkpoint, so accounting is unchanged.
    */
-  private void prefetchNextPass() {
-    if (pass + 1 >= spec.passes()) {
+  private void readNextPassAhead() {
+    if (cursor.pass() + 1 >= spec.passes()) {
       return;
     }
     Map<Integer, Long> begin = feed.beginningOffsets();
     Map<Integer, Long> end = feed.endOffsets();
     if (end.entrySet().stream().anyMatch(e -> e.getValue() > begin.get(e.getKey()))) {
       feed.start(begin, end);
-      nextBegin = begin;
-      nextEnd = end;
+      cursor.readAhead(begin, end);
     }
-  }
-
-  private boolean allConsumed() {
-    for (Map.Entry<Integer, Long> end : passEnd.entrySet()) {
-      if (positions.getOrDefault(end.getKey(), 0L) < end.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The batch's labels, waiting through teacher outages; null when stopped. */
@@ -463,7 +483,7 @@ public final class DistillationService {
       throw e.getCause() instanceof Exception cause ? cause : e;
     } finally {
       if (waiting) {
-        status = JobStatus.of(JobStatus.State.TRAINING, "pass " + pass);
+        status = JobStatus.of(JobStatus.State.TRAINING, "pass " + cursor.pass());
       }
     }
   }
@@ -486,23 +506,20 @@ public final class DistillationService {
     samplesSeen += batch.size();
     teachers.addAll(batch.teachers());
     metrics.stepped(step, batch.size(), loss);
-    hooks.afterStep(pass, step, batch.size(), loss);
+    hooks.afterStep(cursor.pass(), step, batch.size(), loss);
   }
 
   private void checkpoint(
-      StudentTrainer student, ConsumedRanges consumed, boolean passDone, SoftLabel carry)
+      StudentTrainer student, ConsumedRanges consumed, boolean passDone, Optional<SoftLabel> carry)
       throws Exception {
     long started = System.nanoTime();
-    Map<Integer, Long> at = new TreeMap<>(positions);
-    if (carry != null) {
-      at.put(carry.partition(), carry.offset());
-    }
-    boolean last = passDone && pass == spec.passes() - 1;
+    Map<Integer, Long> at = cursor.checkpointPositions(carry);
+    boolean last = passDone && cursor.pass() == spec.passes() - 1;
     CheckpointEvent manifest =
         CheckpointEvent.newBuilder()
             .setJobId(spec.jobId())
             .setStep(step)
-            .setPass(pass)
+            .setPass(cursor.pass())
             .setSamplesSeen(samplesSeen)
             .addAllConsumed(consumed.toProto(spec.topic()))
             .addAllTeachers(teachers.cards())
@@ -516,11 +533,11 @@ public final class DistillationService {
       state =
           new TrainerState(
               TrainerState.FORMAT,
-              pass,
+              cursor.pass(),
               passDone,
-              segment + 1,
+              cursor.segment() + 1,
               at,
-              passEnd,
+              cursor.end(),
               skippedTotal,
               schedule.needsTotalSteps() ? schedule.totalSteps() : 0);
     }
@@ -532,7 +549,7 @@ public final class DistillationService {
         "job %s: checkpoint %s (pass %d%s, %d samples seen, learning rate %.3g)",
         spec.jobId(),
         written.dir(),
-        pass,
+        cursor.pass(),
         last ? ", final" : passDone ? ", pass complete" : "",
         samplesSeen,
         student.learningRate());
@@ -555,13 +572,5 @@ public final class DistillationService {
       pending.batch().cancel(true);
     }
     inFlight.clear();
-  }
-
-  private long segmentSeed() {
-    return mix(mix(spec.seed(), pass), segment);
-  }
-
-  private static long mix(long seed, long value) {
-    return seed * 0x9E3779B97F4A7C15L + value;
   }
 }
