@@ -21,8 +21,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Labeler throughput from topic to topic with the real teacher-service, against the teacher's raw
@@ -38,7 +41,14 @@ public final class LabelerBenchmark implements Callable<Integer> {
   @Option(names = "--model-dir", required = true, description = "Teacher model directory.")
   Path modelDir;
 
-  @Option(names = "--prompts", defaultValue = "20000", description = "Prompts to label.")
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--prompts",
+      defaultValue = "20000",
+      description =
+          "Prompts to label; past the 60,000 training images they cycle under new ids (default:"
+              + " ${DEFAULT-VALUE}).")
   int prompts;
 
   @Option(
@@ -75,7 +85,12 @@ public final class LabelerBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LabeledImages images = FashionMnist.train(FashionMnistLocator.locate()).head(prompts);
+    if (prompts < 2) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--prompts must be at least 2, was " + prompts);
+    }
+    // More prompts than the 60,000 images cycle through them under new ids.
+    LabeledImages images = FashionMnist.train(FashionMnistLocator.locate());
     System.out.printf(
         "Labeler benchmark %s: %d prompts, requests of %d, %d in flight, %d cores%n",
         Instant.now(), prompts, requestSize, inFlight, Runtime.getRuntime().availableProcessors());
@@ -124,16 +139,17 @@ public final class LabelerBenchmark implements Callable<Integer> {
   private void produce(String bootstrap, LabeledImages images) throws Exception {
     int size = images.sampleSize();
     try (RecordWriter writer = new RecordWriter(bootstrap)) {
-      for (int i = 0; i < images.size(); i++) {
+      for (int i = 0; i < prompts; i++) {
+        int image = i % images.size();
         Tensor.Builder tensor = Tensor.newBuilder().addAllShape(FashionMnist.SAMPLE_SHAPE);
         for (int v = 0; v < size; v++) {
-          tensor.addValues(images.images()[i * size + v]);
+          tensor.addValues(images.images()[image * size + v]);
         }
         PromptEvent prompt =
             PromptEvent.newBuilder()
-                .setId("train-" + i)
+                .setId("bench-" + i)
                 .setDataset("fashion-mnist/train")
-                .setLabel(images.labels()[i])
+                .setLabel(images.labels()[image])
                 .setInput(ModelInput.newBuilder().setTensor(tensor))
                 .build();
         writer.sendAsync(DistilleryTopics.PROMPTS, prompt.getId(), prompt.toByteArray());

@@ -52,7 +52,11 @@ public final class KafkaProcess implements AutoCloseable {
             "--data-dir",
             dataDir.toString());
     Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ChildProcesses.track(
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start());
     KafkaProcess kafka = new KafkaProcess(process, port, log);
     try {
       kafka.awaitReady(timeout);
@@ -97,6 +101,7 @@ public final class KafkaProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
+    ChildProcesses.forget(process);
   }
 
   private static int freePort() throws IOException {

@@ -91,7 +91,7 @@ public final class ServiceProcess implements AutoCloseable {
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
-    Process process = builder.start();
+    Process process = ChildProcesses.track(builder.start());
     ServiceProcess service = new ServiceProcess(process, httpPort, grpcPort, log);
     try {
       service.awaitReady(timeout);
@@ -199,6 +199,7 @@ public final class ServiceProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
+    ChildProcesses.forget(process);
   }
 
   /** A port free on this machine now. */
