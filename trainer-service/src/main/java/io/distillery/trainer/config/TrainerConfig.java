@@ -1,5 +1,9 @@
 package io.distillery.trainer.config;
 
+import io.distillery.models.loss.Divergence;
+import io.distillery.trainer.job.OptimizerKind;
+import io.distillery.trainer.job.Source;
+import io.distillery.trainer.training.LearningRateSchedule;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -31,7 +35,7 @@ public interface TrainerConfig {
    * teacher (gRPC client {@code teacher}) to label exactly those views.
    */
   @WithDefault("offline")
-  String source();
+  Source source();
 
   /** The soft-label topic read by the job. */
   @WithDefault("distill.soft-labels")
@@ -61,7 +65,7 @@ public interface TrainerConfig {
    * rates an uninterrupted one would have used.
    */
   @WithDefault("constant")
-  String lrSchedule();
+  LearningRateSchedule.Kind lrSchedule();
 
   /**
    * Steps of linear warm-up from {@code learning-rate / lr-warmup-steps} to {@code learning-rate},
@@ -88,7 +92,7 @@ public interface TrainerConfig {
    * or {@code sgd} (plain, stateless).
    */
   @WithDefault("adam")
-  String optimizer();
+  OptimizerKind optimizer();
 
   /**
    * Passes over the soft-label log; each pass re-reads the topic from its beginning. The reference
@@ -157,7 +161,7 @@ public interface TrainerConfig {
   interface Loss {
     /** {@code forward-kl}, {@code reverse-kl}, {@code jsd} or {@code skew-kl}. */
     @WithDefault("forward-kl")
-    String divergence();
+    Divergence divergence();
 
     /** Distillation temperature T (> 0). */
     @WithDefault("2.0")

@@ -122,23 +122,23 @@ public record JobSpec(
   /** The job the configuration describes. */
   public static JobSpec from(TrainerConfig config) {
     TrainerConfig.Loss loss = config.loss();
-    Divergence divergence = Divergence.fromName(loss.divergence());
+    Divergence divergence = loss.divergence();
     float param = loss.divergenceParam().orElse(divergence.defaultParam());
     TrainerConfig.Online online = config.online();
     return new JobSpec(
         config.jobId(),
-        Source.fromName(config.source()),
+        config.source(),
         config.softLabelsTopic(),
         student(config.student()),
         new LossSettings(divergence, loss.temperature(), loss.alpha(), param),
         config.batchSize(),
         new LearningRateSchedule(
-            LearningRateSchedule.Kind.fromName(config.lrSchedule()),
+            config.lrSchedule(),
             config.learningRate(),
             config.finalLearningRate(),
             config.lrWarmupSteps(),
             config.lrTotalSteps()),
-        OptimizerKind.fromName(config.optimizer()),
+        config.optimizer(),
         config.passes(),
         config.shuffleBuffer(),
         config.seed(),

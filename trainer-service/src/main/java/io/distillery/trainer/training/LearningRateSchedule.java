@@ -38,21 +38,6 @@ public record LearningRateSchedule(
     public String configName() {
       return name().toLowerCase(Locale.ROOT);
     }
-
-    /**
-     * Parses a configuration name.
-     *
-     * @throws IllegalArgumentException naming the key and the accepted values
-     */
-    public static Kind fromName(String name) {
-      for (Kind kind : values()) {
-        if (kind.configName().equals(name == null ? null : name.trim().toLowerCase(Locale.ROOT))) {
-          return kind;
-        }
-      }
-      throw new IllegalArgumentException(
-          "distillery.trainer.lr-schedule must be constant or cosine, got " + name);
-    }
   }
 
   /** Validates the values, naming the configuration key. */

@@ -260,7 +260,7 @@ public final class KdSweep {
 
     LearningRateSchedule schedule(long totalSteps) {
       return new LearningRateSchedule(
-          LearningRateSchedule.Kind.fromName(schedule),
+          LearningRateSchedule.Kind.valueOf(schedule.toUpperCase(java.util.Locale.ROOT)),
           lr,
           schedule.equals("constant") ? lr : finalLr,
           warmup,
