@@ -32,6 +32,13 @@ public interface TeacherConfig {
   @WithDefault("0")
   int onnxIntraOpThreads();
 
+  /**
+   * Largest top-k a Label request may ask for (the card's {@code limits.max_top_k}); 0 allows the
+   * whole output (every class, or every token of a language model's vocabulary).
+   */
+  @WithDefault("0")
+  int maxTopK();
+
   /** Largest number of samples accepted in one Label request. */
   @WithDefault("1024")
   int maxRequestSamples();

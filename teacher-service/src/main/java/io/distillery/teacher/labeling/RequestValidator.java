@@ -36,10 +36,15 @@ public final class RequestValidator {
               + maxRequestSamples
               + "; split the request");
     }
-    int outputs = card.getOutputSize();
-    if (request.getTopK() < 1 || request.getTopK() > outputs) {
+    int maxTopK = card.getLimits().getMaxTopK();
+    if (request.getTopK() < 1 || request.getTopK() > maxTopK) {
       throw new InvalidRequestException(
-          "top-k", "top_k: " + request.getTopK() + " is outside [1, " + outputs + "]");
+          "top-k",
+          "top_k: "
+              + request.getTopK()
+              + " is outside [1, "
+              + maxTopK
+              + "] (the teacher card's limits.max_top_k)");
     }
     float temperature = request.getTemperature();
     if (!(temperature > 0) || Float.isInfinite(temperature)) {

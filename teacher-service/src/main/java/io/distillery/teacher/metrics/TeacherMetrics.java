@@ -29,7 +29,7 @@ public class TeacherMetrics implements BatcherListener {
 
   /**
    * The rejection reasons: {@code queue-full}, {@code deadline} (the queue ahead would outlast the
-   * caller's deadline) and those of the request validator.
+   * caller's deadline) and those of the request validator and of each task's sample checks.
    */
   public static final List<String> REJECTION_REASONS =
       List.of(
@@ -42,7 +42,11 @@ public class TeacherMetrics implements BatcherListener {
           "input-kind",
           "shape",
           "size",
-          "non-finite");
+          "non-finite",
+          "empty-sequence",
+          "too-long",
+          "token-id",
+          "generation");
 
   private final MeterRegistry registry;
   private final Counter samples;

@@ -35,7 +35,7 @@ public final class TeacherLoader {
    */
   public static LoadedTeacher load(String engine, Path dir, int maxBatchSize)
       throws TeacherLoadException {
-    return load(engine, dir, maxBatchSize, 0);
+    return load(engine, dir, maxBatchSize, 0, 0);
   }
 
   /**
@@ -43,10 +43,11 @@ public final class TeacherLoader {
    *
    * @param maxBatchSize the request limit the card reports
    * @param onnxIntraOpThreads ONNX Runtime threads per forward pass, 0 for its default
+   * @param maxTopK the largest top-k the card allows, 0 for the output size (also its upper bound)
    * @throws TeacherLoadException with a message naming the file, engine or setting to fix
    */
   public static LoadedTeacher load(
-      String engine, Path dir, int maxBatchSize, int onnxIntraOpThreads)
+      String engine, Path dir, int maxBatchSize, int onnxIntraOpThreads, int maxTopK)
       throws TeacherLoadException {
     if (!ENGINES.contains(engine)) {
       throw new TeacherLoadException(
@@ -69,13 +70,13 @@ public final class TeacherLoader {
         TeacherArtifacts.PYTORCH.equals(engine)
             ? TeacherCardFile.FILE_PARAMS
             : TeacherCardFile.FILE_ONNX;
-    TeacherCard card = describe(file, engine, file.file(artifact).sha256(), maxBatchSize);
-    return new LoadedTeacher(card, loadModel(engine, dir, file, onnxIntraOpThreads));
+    TeacherCard card = describe(file, engine, file.file(artifact).sha256(), maxBatchSize, maxTopK);
+    return new LoadedTeacher(card, loadModel(engine, dir, file, onnxIntraOpThreads), file, dir);
   }
 
   /** The wire form of a card file, as served by Describe and carried by every soft label. */
   static TeacherCard describe(
-      TeacherCardFile file, String engine, String artifactSha256, int maxBatchSize) {
+      TeacherCardFile file, String engine, String artifactSha256, int maxBatchSize, int maxTopK) {
     TeacherCard.Builder card =
         TeacherCard.newBuilder()
             .setModelId(file.id())
@@ -86,7 +87,7 @@ public final class TeacherLoader {
                 TeacherCardFile.TASK_CLASSIFICATION.equals(file.task())
                     ? Task.TASK_CLASSIFICATION
                     : Task.TASK_CAUSAL_LM)
-            .addAllInputShape(file.inputShape())
+            .addAllInputShape(file.inputShape() == null ? List.of() : file.inputShape())
             .setOutputSize(file.outputSize())
             .setLicenseSpdx(file.licenseSpdx())
             .setDistillation(
@@ -96,7 +97,8 @@ public final class TeacherLoader {
             .setLimits(
                 TeacherLimits.newBuilder()
                     .setMaxBatchSize(maxBatchSize)
-                    .setMaxTopK(file.outputSize()))
+                    .setMaxTopK(
+                        maxTopK > 0 ? Math.min(maxTopK, file.outputSize()) : file.outputSize()))
             .setArchitecture(file.network());
     if (file.classNames() != null) {
       card.addAllClassNames(file.classNames());

@@ -50,7 +50,12 @@ public class TeacherRuntime {
     }
     try {
       LoadedTeacher teacher =
-          TeacherLoader.load(config.engine(), config.modelDir().get(), config.maxRequestSamples());
+          TeacherLoader.load(
+              config.engine(),
+              config.modelDir().get(),
+              config.maxRequestSamples(),
+              config.onnxIntraOpThreads(),
+              config.maxTopK());
       TeacherConfig.Batching batching = config.batching();
       ServedModel model;
       try {

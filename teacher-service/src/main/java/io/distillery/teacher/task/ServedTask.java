@@ -4,6 +4,7 @@ import io.distillery.proto.v1.Task;
 import io.distillery.teacher.batching.BatcherListener;
 import io.distillery.teacher.config.TeacherConfig;
 import io.distillery.teacher.model.LoadedTeacher;
+import io.distillery.teacher.model.TeacherLoadException;
 
 /**
  * How teacher-service serves one kind of model. Adding a task is a new implementation registered in
@@ -19,7 +20,9 @@ public interface ServedTask {
    *
    * @param batching the batching settings
    * @param listener batch metrics
+   * @throws TeacherLoadException when the model directory lacks what the task needs, naming it
    */
   ServedModel serve(
-      LoadedTeacher teacher, TeacherConfig.Batching batching, BatcherListener listener);
+      LoadedTeacher teacher, TeacherConfig.Batching batching, BatcherListener listener)
+      throws TeacherLoadException;
 }

@@ -2,6 +2,7 @@ package io.distillery.teacher.task;
 
 import io.distillery.proto.v1.Task;
 import io.distillery.teacher.model.TeacherLoadException;
+import io.distillery.teacher.task.causallm.CausalLmTask;
 import io.distillery.teacher.task.classification.ClassificationTask;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.stream.Collectors;
 public final class ServedTasks {
 
   private static final Map<Task, ServedTask> TASKS =
-      List.<ServedTask>of(new ClassificationTask()).stream()
+      List.<ServedTask>of(new ClassificationTask(), new CausalLmTask()).stream()
           .collect(Collectors.toUnmodifiableMap(ServedTask::task, Function.identity()));
 
   private ServedTasks() {}

@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
  * The Teacher API over a real gRPC socket, serving a real (briefly trained) CNN on ONNX Runtime.
  */
 @QuarkusTest
-@QuarkusTestResource(TinyTeacherResource.class)
+@QuarkusTestResource(value = TinyTeacherResource.class, restrictToAnnotatedClass = true)
 class TeacherGrpcServiceTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * UNAVAILABLE rather than hang or crash.
  */
 @QuarkusTest
-@QuarkusTestResource(TinyTeacherResource.class)
+@QuarkusTestResource(value = TinyTeacherResource.class, restrictToAnnotatedClass = true)
 @TestProfile(TensorRtUnavailableTest.TensorRt.class)
 class TensorRtUnavailableTest {
 

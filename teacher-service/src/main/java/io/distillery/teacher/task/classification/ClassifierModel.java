@@ -8,6 +8,7 @@ import io.distillery.proto.v1.SampleLabels;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.proto.v1.Tensor;
 import io.distillery.teacher.batching.DynamicBatcher;
+import io.distillery.teacher.labeling.InvalidRequestException;
 import io.distillery.teacher.model.LoadedTeacher;
 import io.distillery.teacher.task.ServedModel;
 import java.time.Duration;
@@ -36,6 +37,13 @@ final class ClassifierModel implements ServedModel {
 
   @Override
   public void validateSamples(LabelRequest request) {
+    if (request.getGeneration().getMaxNewTokens() != 0) {
+      throw new InvalidRequestException(
+          "generation",
+          "generation.max_new_tokens: "
+              + request.getGeneration().getMaxNewTokens()
+              + "; a classifier does not generate (leave generation unset)");
+    }
     for (int i = 0; i < request.getSamplesCount(); i++) {
       samples.validate(i, request.getSamples(i));
     }
