@@ -62,6 +62,18 @@ public interface EvaluatorConfig {
     @WithDefault("256")
     int requestBatchSize();
 
+    /**
+     * Bearer token (a JWT from the teacher's issuer) sent on every teacher call; needed when the
+     * teacher runs with access control. Prefer {@code token-file} outside local use.
+     */
+    Optional<String> token();
+
+    /**
+     * File holding the bearer token, e.g. a mounted Kubernetes Secret; re-read when it changes.
+     * Used when {@code token} is unset.
+     */
+    Optional<Path> tokenFile();
+
     /** Deadline of one Describe call. */
     @WithDefault("5s")
     Duration describeDeadline();

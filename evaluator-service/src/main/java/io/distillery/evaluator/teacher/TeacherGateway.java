@@ -8,6 +8,7 @@ import io.distillery.teacherclient.Inputs;
 import io.distillery.teacherclient.LabelAnswer;
 import io.distillery.teacherclient.LabelCall;
 import io.distillery.teacherclient.TeacherClient;
+import io.distillery.teacherclient.credentials.BearerToken;
 import io.distillery.teacherclient.metrics.CallListener;
 import io.distillery.teacherclient.metrics.CallRecord;
 import io.distillery.teacherclient.outcome.TeacherRejectedException;
@@ -38,7 +39,11 @@ public class TeacherGateway implements ReferenceTeacher {
 
   @Inject
   public TeacherGateway(@GrpcClient("teacher") MutinyTeacherStub stub, EvaluatorConfig config) {
-    this.client = new TeacherClient(stub, settings(config.teacher()), CallListener.NONE);
+    this.client =
+        new TeacherClient(
+            BearerToken.attach(stub, config.teacher().token(), config.teacher().tokenFile()),
+            settings(config.teacher()),
+            CallListener.NONE);
   }
 
   private static ClientSettings settings(EvaluatorConfig.Teacher teacher) {

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Settings of the labeler, under {@code distillery.labeler}. Kafka topics and the teacher's address
@@ -89,6 +90,18 @@ public interface LabelerConfig {
      */
     @WithDefault("1,28,28")
     List<Long> inputShape();
+
+    /**
+     * Bearer token (a JWT from the teacher's issuer) sent on every teacher call; needed when the
+     * teacher runs with access control. Prefer {@code token-file} outside local use.
+     */
+    Optional<String> token();
+
+    /**
+     * File holding the bearer token, e.g. a mounted Kubernetes Secret; re-read when it changes.
+     * Used when {@code token} is unset.
+     */
+    Optional<java.nio.file.Path> tokenFile();
 
     /** Deadline of one Describe call. */
     @WithDefault("5s")

@@ -9,6 +9,7 @@ import io.distillery.teacherclient.LabelAnswer;
 import io.distillery.teacherclient.LabelCall;
 import io.distillery.teacherclient.TeacherClient;
 import io.distillery.teacherclient.TeacherDescription;
+import io.distillery.teacherclient.credentials.BearerToken;
 import io.distillery.teacherclient.retry.CircuitBreakerPolicy;
 import io.distillery.teacherclient.retry.RetryPolicy;
 import io.quarkus.grpc.GrpcClient;
@@ -32,7 +33,11 @@ public class TeacherGateway implements TeacherLabeler, TeacherDescriber {
   @Inject
   public TeacherGateway(
       @GrpcClient("teacher") MutinyTeacherStub stub, LabelerConfig config, LabelerMetrics metrics) {
-    this.client = new TeacherClient(stub, settings(config.teacher()), new TeacherCalls(metrics));
+    this.client =
+        new TeacherClient(
+            BearerToken.attach(stub, config.teacher().token(), config.teacher().tokenFile()),
+            settings(config.teacher()),
+            new TeacherCalls(metrics));
   }
 
   private static ClientSettings settings(LabelerConfig.Teacher teacher) {

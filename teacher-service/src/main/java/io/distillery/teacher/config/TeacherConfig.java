@@ -1,5 +1,6 @@
 package io.distillery.teacher.config;
 
+import io.distillery.teacher.access.AccessConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -45,6 +46,9 @@ public interface TeacherConfig {
 
   /** Dynamic batching. */
   Batching batching();
+
+  /** Who may call the teacher, with which roles and limits; off (open access) by default. */
+  AccessConfig access();
 
   /** How requests from many callers are combined into forward passes. */
   interface Batching {

@@ -5,6 +5,9 @@ import io.distillery.proto.v1.LabelRequest;
 import io.distillery.proto.v1.LabelResponse;
 import io.distillery.proto.v1.Teacher;
 import io.distillery.proto.v1.TeacherCard;
+import io.distillery.teacher.access.AccessGuard;
+import io.distillery.teacher.access.AccessRefusedException;
+import io.distillery.teacher.access.AccessRequest;
 import io.distillery.teacher.batching.BatcherClosedException;
 import io.distillery.teacher.batching.DeadlineExpiredException;
 import io.distillery.teacher.batching.DeadlineUnreachableException;
@@ -34,16 +37,19 @@ public class TeacherGrpcService implements Teacher {
 
   private final LabelService labels;
   private final TeacherMetrics metrics;
+  private final AccessGuard access;
 
-  public TeacherGrpcService(LabelService labels, TeacherMetrics metrics) {
+  public TeacherGrpcService(LabelService labels, TeacherMetrics metrics, AccessGuard access) {
     this.labels = labels;
     this.metrics = metrics;
+    this.access = access;
   }
 
   @Override
   public Uni<TeacherCard> describe(DescribeRequest request) {
-    return Uni.createFrom()
-        .item(labels::describe)
+    return access
+        .admit(AccessRequest.describe())
+        .map(admitted -> labels.describe())
         .onFailure()
         .transform(e -> toStatus("describe", e))
         .invoke(card -> metrics.request("describe", "ok"));
@@ -65,8 +71,9 @@ public class TeacherGrpcService implements Teacher {
   private Uni<LabelResponse> label(String rpc, LabelRequest request) {
     // Read on the calling thread, where gRPC keeps the call's context.
     Optional<Duration> timeLeft = timeLeft();
-    return Uni.createFrom()
-        .completionStage(() -> labels.label(request, timeLeft))
+    return access
+        .admit(AccessRequest.label(rpc, request))
+        .chain(admitted -> Uni.createFrom().completionStage(() -> labels.label(request, timeLeft)))
         .invoke(
             response -> {
               metrics.request(rpc, "ok");
@@ -89,6 +96,10 @@ public class TeacherGrpcService implements Teacher {
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
+    if (e instanceof AccessRefusedException refused) {
+      metrics.request(rpc, "refused");
+      return refused.toStatus();
+    }
     if (e instanceof InvalidRequestException invalid) {
       metrics.request(rpc, "invalid");
       metrics.rejection(invalid.reason());

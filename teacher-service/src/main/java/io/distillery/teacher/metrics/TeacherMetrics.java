@@ -25,7 +25,7 @@ public class TeacherMetrics implements BatcherListener {
 
   /** The outcomes counted by {@link #request}. */
   public static final List<String> OUTCOMES =
-      List.of("ok", "invalid", "rejected", "expired", "unavailable", "error");
+      List.of("ok", "invalid", "rejected", "refused", "expired", "unavailable", "error");
 
   /**
    * The rejection reasons: {@code queue-full}, {@code deadline} (the queue ahead would outlast the
@@ -85,7 +85,8 @@ public class TeacherMetrics implements BatcherListener {
   }
 
   /**
-   * Counts one finished RPC by its outcome (ok, invalid, rejected, expired, unavailable, error).
+   * Counts one finished RPC by its outcome (ok, invalid, rejected, refused, expired, unavailable,
+   * error).
    */
   public void request(String rpc, String outcome) {
     registry.counter("distillery_teacher_requests", "rpc", rpc, "outcome", outcome).increment();

@@ -226,6 +226,18 @@ public interface TrainerConfig {
     @WithDefault("10s")
     Duration deadline();
 
+    /**
+     * Bearer token (a JWT from the teacher's issuer) sent on every teacher call; needed when the
+     * teacher runs with access control. Prefer {@code teacher-token-file} outside local use.
+     */
+    Optional<String> teacherToken();
+
+    /**
+     * File holding the bearer token, e.g. a mounted Kubernetes Secret; re-read when it changes.
+     * Used when {@code teacher-token} is unset.
+     */
+    Optional<java.nio.file.Path> teacherTokenFile();
+
     /** First wait after a failed teacher call; doubles per failure up to {@link #maxBackoff()}. */
     @WithDefault("200ms")
     Duration initialBackoff();

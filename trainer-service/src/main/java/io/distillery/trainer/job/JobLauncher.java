@@ -1,8 +1,10 @@
 package io.distillery.trainer.job;
 
 import io.distillery.proto.v1.MutinyTeacherGrpc.MutinyTeacherStub;
+import io.distillery.teacherclient.credentials.BearerToken;
 import io.distillery.trainer.checkpoint.CheckpointPublisher;
 import io.distillery.trainer.checkpoint.JobCheckpoints;
+import io.distillery.trainer.config.TrainerConfig;
 import io.distillery.trainer.labels.KafkaLabelFeed;
 import io.distillery.trainer.metrics.JobMetrics;
 import io.distillery.trainer.metrics.TrainerMetrics;
@@ -30,11 +32,14 @@ public class JobLauncher {
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
       CheckpointPublisher publisher,
       TrainerMetrics metrics,
-      @GrpcClient("teacher") MutinyTeacherStub teacher) {
+      @GrpcClient("teacher") MutinyTeacherStub teacher,
+      TrainerConfig config) {
     this.bootstrapServers = bootstrapServers;
     this.publisher = publisher;
     this.metrics = metrics;
-    this.teacher = teacher;
+    this.teacher =
+        BearerToken.attach(
+            teacher, config.online().teacherToken(), config.online().teacherTokenFile());
   }
 
   /** Starts a job on its own thread. */

@@ -1,0 +1,41 @@
+package io.distillery.teacher.access;
+
+import io.smallrye.config.WithDefault;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * Who may call the teacher and how much, under {@code distillery.teacher.access}. Identities come
+ * from bearer JWTs (verified by SmallRye JWT with the {@code mp.jwt.verify.*} keys); roles from the
+ * token's {@code groups} claim; limits from here, per client id (the token's {@code upn}, {@code
+ * preferred_username} or {@code sub}).
+ */
+public interface AccessConfig {
+
+  /**
+   * Require a valid bearer token with the RPC's role on every call. {@code false} (the default)
+   * serves anyone: for local use only, and the service says so with a WARN at start-up.
+   */
+  @WithDefault("false")
+  boolean enabled();
+
+  /** Limits of clients not listed under {@code clients}. */
+  Limits defaults();
+
+  /** Limits per client id; an unset value falls back to {@code defaults}. */
+  Map<String, Limits> clients();
+
+  /** A client's quota and top-k cap. */
+  interface Limits {
+
+    /** Samples the client may label per minute (the refill rate of its token bucket). */
+    OptionalLong samplesPerMinute();
+
+    /** Samples the client may send at once (the bucket's size); defaults to one minute's worth. */
+    OptionalLong burst();
+
+    /** Largest top-k the client may ask for. */
+    OptionalInt maxTopK();
+  }
+}
