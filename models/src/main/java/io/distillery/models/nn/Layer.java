@@ -7,13 +7,21 @@ import ai.djl.nn.Blocks;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
+import io.distillery.models.lm.CausalLm;
+import io.distillery.models.lm.LmSpec;
 
 /**
  * One layer of a sequential network. The same description builds the DJL block for training and the
  * ONNX nodes for export, so the two forms cannot drift apart.
  */
 public sealed interface Layer
-    permits Layer.Conv, Layer.Relu, Layer.MaxPool, Layer.Flatten, Layer.Dense, Layer.Dropout {
+    permits Layer.Conv,
+        Layer.Relu,
+        Layer.MaxPool,
+        Layer.Flatten,
+        Layer.Dense,
+        Layer.Dropout,
+        Layer.Decoder {
 
   /** Builds the DJL block of this layer. */
   Block toBlock();
@@ -135,6 +143,34 @@ public sealed interface Layer
     @Override
     public Block toBlock() {
       return ai.djl.nn.norm.Dropout.builder().optRate(rate).build();
+    }
+  }
+
+  /**
+   * A whole decoder-only transformer language model ({@link CausalLm}): token ids (batch, seq) in,
+   * logits (batch, seq, vocab) out. It is the only layer of a transformer student's network.
+   *
+   * @param lm the decoder's shape
+   * @param tokenizerSha256 lower-case hex sha256 of the tokenizer.json its ids come from; empty
+   *     when unknown (then any teacher tokenizer of the same vocabulary size is accepted)
+   */
+  record Decoder(LmSpec lm, String tokenizerSha256) implements Layer {
+    /** Checks the fields. */
+    public Decoder {
+      if (lm == null) {
+        throw new IllegalArgumentException("a decoder layer needs its LmSpec");
+      }
+      tokenizerSha256 = tokenizerSha256 == null ? "" : tokenizerSha256;
+    }
+
+    @Override
+    public Block toBlock() {
+      return new CausalLm(lm);
+    }
+
+    @Override
+    public boolean hasParameters() {
+      return true;
     }
   }
 }

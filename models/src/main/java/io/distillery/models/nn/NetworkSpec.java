@@ -24,11 +24,15 @@ public record NetworkSpec(String name, long[] sampleShape, List<Layer> layers, i
       throw new IllegalArgumentException("network " + name + " has no layers");
     }
     Layer last = layers.get(layers.size() - 1);
-    if (!(last instanceof Layer.Dense dense) || dense.units() != outputSize) {
+    boolean endsInOutputs =
+        last instanceof Layer.Dense dense
+            ? dense.units() == outputSize
+            : last instanceof Layer.Decoder decoder && decoder.lm().vocabSize() == outputSize;
+    if (!endsInOutputs) {
       throw new IllegalArgumentException(
           "network "
               + name
-              + " must end in a dense layer of "
+              + " must end in a dense layer (or a decoder over a vocabulary) of "
               + outputSize
               + " units, ends in "
               + last);
@@ -87,9 +91,26 @@ public record NetworkSpec(String name, long[] sampleShape, List<Layer> layers, i
       } else if (layer instanceof Layer.Dense dense) {
         total += features * dense.units();
         features = dense.units();
+      } else if (layer instanceof Layer.Decoder decoder) {
+        total += decoderMultiplyAccumulates(decoder.lm());
       }
     }
     return total;
+  }
+
+  /** A decoder over a full context: projections, attention over the context, the output layer. */
+  private static long decoderMultiplyAccumulates(io.distillery.models.lm.LmSpec lm) {
+    long d = lm.width();
+    long t = lm.contextLength();
+    long perToken = lm.layers() * (4 * d * d + 2 * d * lm.mlpWidth() + 2 * t * d);
+    return t * (perToken + lm.vocabSize() * d);
+  }
+
+  /** The decoder of a transformer network, if it is one. */
+  public java.util.Optional<Layer.Decoder> decoder() {
+    return layers.get(layers.size() - 1) instanceof Layer.Decoder decoder
+        ? java.util.Optional.of(decoder)
+        : java.util.Optional.empty();
   }
 
   @Override

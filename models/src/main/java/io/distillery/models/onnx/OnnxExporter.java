@@ -92,6 +92,10 @@ public final class OnnxExporter {
       Block child = children.get(i).getValue();
       String out = "t" + i;
       String prefix = "layer" + i + "_";
+      if (layer instanceof Layer.Decoder) {
+        throw new IllegalArgumentException(
+            spec.name() + " is a decoder: export it with CausalLmExporter");
+      }
       if (layer instanceof Layer.Dropout) {
         continue; // identity at inference: no node, the next layer reads the same tensor
       }

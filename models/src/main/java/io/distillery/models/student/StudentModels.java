@@ -34,7 +34,13 @@ public final class StudentModels {
 
   /** The families a student can belong to, by name. */
   private static final Map<String, StudentFamily> FAMILIES =
-      Map.of(MlpFamily.NAME, new MlpFamily(), CnnFamily.NAME, new CnnFamily());
+      Map.of(
+          MlpFamily.NAME,
+          new MlpFamily(),
+          CnnFamily.NAME,
+          new CnnFamily(),
+          TransformerFamily.NAME,
+          new TransformerFamily());
 
   /**
    * An MLP student, e.g. {@code mlp(List.of(1L, 28L, 28L), List.of(256, 256), 10, 0)} for
@@ -72,6 +78,40 @@ public final class StudentModels {
             .addAllHiddenSizes(hiddenSizes)
             .setOutputSize(outputSize)
             .setDropout(dropout));
+  }
+
+  /**
+   * A decoder-only transformer student for causal language modelling, sharing its teacher's
+   * tokenizer.
+   *
+   * @param vocabSize the teacher's vocabulary size
+   * @param contextLength longest sequence (learned positions)
+   * @param layers decoder blocks
+   * @param width model width, a multiple of {@code heads}
+   * @param heads attention heads
+   * @param mlpWidth hidden width of each block's MLP; 0 for 4 × width
+   * @param tokenizerSha256 sha256 of the teacher's tokenizer.json; empty to accept any of the
+   *     vocabulary size
+   * @throws IllegalArgumentException naming the setting that is wrong
+   */
+  public static StudentSpec transformer(
+      int vocabSize,
+      int contextLength,
+      int layers,
+      int width,
+      int heads,
+      int mlpWidth,
+      String tokenizerSha256) {
+    return named(
+        StudentSpec.newBuilder()
+            .setFamily(TransformerFamily.NAME)
+            .setOutputSize(vocabSize)
+            .setContextLength(contextLength)
+            .setLayers(layers)
+            .setWidth(width)
+            .setHeads(heads)
+            .setMlpWidth(mlpWidth)
+            .setTokenizerSha256(tokenizerSha256 == null ? "" : tokenizerSha256));
   }
 
   /** Validates a spec by building its network, and records the network's name. */

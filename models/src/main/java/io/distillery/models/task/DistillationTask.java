@@ -46,4 +46,17 @@ public interface DistillationTask {
    * @param withSoft whether to build soft targets (the loss uses them)
    */
   TrainingBatch batch(List<Example> examples, NetworkSpec student, boolean withSoft);
+
+  /**
+   * The example restricted to what sequence-level distillation (Kim &amp; Rush 2016) trains on: the
+   * positions whose next token the teacher generated, with those tokens as the ground truth.
+   *
+   * @throws InvalidExampleException (WRONG_POSITIONS) when the example has no generated tokens or
+   *     the task does not generate
+   */
+  default Example continuation(Example example) throws InvalidExampleException {
+    throw new InvalidExampleException(
+        InvalidExampleException.Problem.WRONG_POSITIONS,
+        name() + " labels have no teacher continuation to train on");
+  }
 }

@@ -1,5 +1,6 @@
 package io.distillery.models.task;
 
+import io.distillery.models.task.causallm.CausalLmTask;
 import io.distillery.models.task.classification.ClassificationTask;
 import io.distillery.proto.v1.Task;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.stream.Collectors;
 public final class DistillationTasks {
 
   private static final Map<Task, DistillationTask> TASKS =
-      List.<DistillationTask>of(new ClassificationTask()).stream()
+      List.<DistillationTask>of(new ClassificationTask(), new CausalLmTask()).stream()
           .collect(Collectors.toUnmodifiableMap(DistillationTask::kind, Function.identity()));
 
   private DistillationTasks() {}
