@@ -9,9 +9,10 @@ import io.distillery.teacherclient.outcome.TeacherUnavailableException;
 
 /**
  * Checks the shape of a Label answer against its request: one entry per sample, and per sample one
- * position for a tensor input or one per token (at most the prompt plus the tokens it may generate)
- * for a token input. A failing answer is malformed, which counts as an outage: another attempt, on
- * this or another replica, may answer well. What the distributions hold is the caller's to check.
+ * position for a tensor input, or for a token input one per token: n positions for n prompt tokens,
+ * or n + g when the teacher generated g ids (at most the {@code max_new_tokens} asked for). A
+ * failing answer is malformed, which counts as an outage: another attempt, on this or another
+ * replica, may answer well. What the distributions hold is the caller's to check.
  */
 final class AnswerCheck {
 
@@ -34,22 +35,41 @@ final class AnswerCheck {
       ModelInput input = request.getSamples(i);
       SampleLabels answer = response.getSamples(i);
       int positions = answer.getPositionsCount();
-      boolean fits =
-          input.hasTokens()
-              ? positions >= 1 && positions <= input.getTokens().getIdsCount() + maxNew
-              : positions == 1;
-      if (!fits) {
+      int generated = answer.getGeneratedIdsCount();
+      String problem;
+      if (input.hasTokens()) {
+        int tokens = input.getTokens().getIdsCount();
+        if (generated > maxNew) {
+          problem =
+              generated + " generated ids where at most " + maxNew + " new tokens were asked for";
+        } else if (positions != tokens + generated) {
+          problem =
+              positions
+                  + " positions for "
+                  + tokens
+                  + " tokens and "
+                  + generated
+                  + " generated ids (expected one per token: "
+                  + (tokens + generated)
+                  + ")";
+        } else {
+          problem = null;
+        }
+      } else {
+        problem = positions == 1 && generated == 0 ? null : positions + " positions";
+      }
+      if (problem != null) {
         throw TeacherUnavailableException.malformed(
             CallRecord.LABEL,
             "teacher answered "
-                + positions
-                + " positions for samples["
+                + problem
+                + " for samples["
                 + i
                 + "] of request "
                 + request.getRequestId()
                 + (input.hasTokens()
-                    ? " (" + input.getTokens().getIdsCount() + " tokens)"
-                    : "; a tensor input has exactly 1"));
+                    ? ""
+                    : "; a tensor input has exactly 1 position and no generated ids"));
       }
     }
   }

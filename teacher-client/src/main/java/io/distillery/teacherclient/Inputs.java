@@ -2,6 +2,7 @@ package io.distillery.teacherclient;
 
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.Tensor;
+import io.distillery.proto.v1.TokenSequence;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,5 +48,23 @@ public final class Inputs {
       samples.add(ModelInput.newBuilder().setTensor(tensor).build());
     }
     return samples;
+  }
+
+  /** A token sequence input (causal LM): the ids in order. */
+  public static ModelInput tokens(int[] ids) {
+    TokenSequence.Builder tokens = TokenSequence.newBuilder();
+    for (int id : ids) {
+      tokens.addIds(id);
+    }
+    return ModelInput.newBuilder().setTokens(tokens).build();
+  }
+
+  /** A token sequence input (causal LM) from ids as a tokenizer returns them. */
+  public static ModelInput tokens(long[] ids) {
+    TokenSequence.Builder tokens = TokenSequence.newBuilder();
+    for (long id : ids) {
+      tokens.addIds(Math.toIntExact(id));
+    }
+    return ModelInput.newBuilder().setTokens(tokens).build();
   }
 }

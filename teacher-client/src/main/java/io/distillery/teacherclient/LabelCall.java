@@ -1,5 +1,6 @@
 package io.distillery.teacherclient;
 
+import io.distillery.proto.v1.GenerationSettings;
 import io.distillery.proto.v1.ModelInput;
 import java.util.List;
 
@@ -12,8 +13,16 @@ import java.util.List;
  * @param maxBatchSize largest request the teacher accepts (its card's {@code
  *     limits.max_batch_size}); a larger call is split into requests of at most this many samples
  *     and reassembled in order. 0 means no limit.
+ * @param generation causal LMs: continue each token prompt before labelling (the answer then holds
+ *     the generated ids and their distributions); {@code null} or 0 new tokens labels the prompt
+ *     only
  */
-public record LabelCall(List<ModelInput> samples, int topK, float temperature, int maxBatchSize) {
+public record LabelCall(
+    List<ModelInput> samples,
+    int topK,
+    float temperature,
+    int maxBatchSize,
+    GenerationSettings generation) {
 
   /** Copies the samples and validates. */
   public LabelCall {
@@ -24,11 +33,33 @@ public record LabelCall(List<ModelInput> samples, int topK, float temperature, i
     if (maxBatchSize < 0) {
       throw new IllegalArgumentException("max batch size must be >= 0, got " + maxBatchSize);
     }
+    if (generation != null && generation.getMaxNewTokens() < 0) {
+      throw new IllegalArgumentException(
+          "generation.max_new_tokens must be >= 0, got " + generation.getMaxNewTokens());
+    }
+    if (generation != null && generation.getMaxNewTokens() == 0) {
+      generation = null;
+    }
+  }
+
+  /** A call without generation. */
+  public LabelCall(List<ModelInput> samples, int topK, float temperature, int maxBatchSize) {
+    this(samples, topK, temperature, maxBatchSize, null);
   }
 
   /** A call whose size the teacher's limits of {@code teacher} cap. */
   public static LabelCall of(
       List<ModelInput> samples, int topK, float temperature, TeacherDescription teacher) {
     return new LabelCall(samples, topK, temperature, teacher.maxBatchSize());
+  }
+
+  /** This call, continuing every prompt as {@code settings} say. */
+  public LabelCall withGeneration(GenerationSettings settings) {
+    return new LabelCall(samples, topK, temperature, maxBatchSize, settings);
+  }
+
+  /** Whether the teacher is asked to generate. */
+  public boolean generates() {
+    return generation != null;
   }
 }

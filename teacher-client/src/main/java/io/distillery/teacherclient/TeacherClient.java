@@ -93,13 +93,16 @@ public final class TeacherClient {
     int part = call.maxBatchSize() > 0 ? call.maxBatchSize() : samples.size();
     List<CompletableFuture<LabelResponse>> parts = new ArrayList<>();
     for (int from = 0; from < samples.size(); from += part) {
-      LabelRequest request =
+      LabelRequest.Builder builder =
           LabelRequest.newBuilder()
               .setRequestId(settings.requestIdPrefix() + requestIds.incrementAndGet())
               .addAllSamples(samples.subList(from, Math.min(samples.size(), from + part)))
               .setTopK(call.topK())
-              .setTemperature(call.temperature())
-              .build();
+              .setTemperature(call.temperature());
+      if (call.generates()) {
+        builder.setGeneration(call.generation());
+      }
+      LabelRequest request = builder.build();
       parts.add(
           labelRetrying.run(
               CallRecord.LABEL,

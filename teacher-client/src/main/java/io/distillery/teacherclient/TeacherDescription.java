@@ -65,6 +65,39 @@ public record TeacherDescription(TeacherCard card) {
     return card.getLimits().getMaxSequenceLength();
   }
 
+  /**
+   * Whether the teacher is a causal language model (token sequences in, one distribution per
+   * token).
+   */
+  public boolean causalLm() {
+    return card.getTask() == Task.TASK_CAUSAL_LM;
+  }
+
+  /** Causal LM: the vocabulary size (the card's output size). */
+  public int vocabularySize() {
+    return card.getOutputSize();
+  }
+
+  /**
+   * Causal LM: the longest token sequence one request sample may hold (its context), or 0 when the
+   * teacher states no limit.
+   */
+  public int contextLength() {
+    return card.getLimits().getMaxSequenceLength();
+  }
+
+  /**
+   * Causal LM: lower-case hex sha256 of the tokenizer.json every stage must use; empty if unstated.
+   */
+  public String tokenizerSha256() {
+    return card.getTokenizerSha256();
+  }
+
+  /** Causal LM: id of the end-of-text token. */
+  public int endOfTextId() {
+    return card.getEndOfTextId();
+  }
+
   /** Whether the licence permits distillation. */
   public DistillationPolicy distillation() {
     return card.getDistillation();

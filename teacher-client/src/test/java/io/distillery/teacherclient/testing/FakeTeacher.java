@@ -34,7 +34,9 @@ import java.util.function.Predicate;
  * socket. Tests set its card, how it answers ({@link Answerer}), a latency, failures by status (all
  * calls, or the next few), inputs it rejects, and can close and reopen its socket (an outage). It
  * validates requests like teacher-service (batch size and top-k against the card, tensor sizes
- * against the input shape: INVALID_ARGUMENT naming the field) and counts what it was asked.
+ * against the input shape, and for a causal-LM card token ids against the vocabulary and sequence
+ * lengths against the context: INVALID_ARGUMENT naming the field) and counts what it was asked.
+ * {@link BigramTeacher} makes it a causal language model that can generate.
  */
 public final class FakeTeacher implements AutoCloseable {
 
@@ -308,7 +310,12 @@ public final class FakeTeacher implements AutoCloseable {
     }
     for (int i = 0; i < count; i++) {
       ModelInput sample = request.getSamples(i);
-      if (served.getInputShapeCount() > 0 && sample.getTensor().getValuesCount() != size) {
+      if (served.getTask() == Task.TASK_CAUSAL_LM) {
+        Status tokens = invalidTokensOrNull(sample, i, served);
+        if (tokens != null) {
+          return tokens;
+        }
+      } else if (served.getInputShapeCount() > 0 && sample.getTensor().getValuesCount() != size) {
         return invalid(
             "samples["
                 + i
@@ -319,6 +326,33 @@ public final class FakeTeacher implements AutoCloseable {
       }
       if (rejected.test(sample)) {
         return invalid("samples[" + i + "]." + rejectionReason);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Token inputs as teacher-service checks them: present, in the vocabulary, within the context.
+   */
+  private static Status invalidTokensOrNull(ModelInput sample, int i, TeacherCard served) {
+    if (!sample.hasTokens() || sample.getTokens().getIdsCount() == 0) {
+      return invalid("samples[" + i + "].tokens.ids: a causal LM needs at least one token");
+    }
+    int max = served.getLimits().getMaxSequenceLength();
+    int count = sample.getTokens().getIdsCount();
+    if (max > 0 && count > max) {
+      return invalid(
+          "samples[" + i + "].tokens.ids: " + count + " tokens, longer than the context " + max);
+    }
+    for (int id : sample.getTokens().getIdsList()) {
+      if (id < 0 || id >= served.getOutputSize()) {
+        return invalid(
+            "samples["
+                + i
+                + "].tokens.ids: id "
+                + id
+                + " not in 0.."
+                + (served.getOutputSize() - 1));
       }
     }
     return null;
