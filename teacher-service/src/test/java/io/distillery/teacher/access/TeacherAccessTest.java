@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * with the right role, within its limits, is served.
  */
 @QuarkusTest
-@QuarkusTestResource(TinyTeacherResource.class)
+@QuarkusTestResource(value = TinyTeacherResource.class, restrictToAnnotatedClass = true)
 @TestProfile(SecuredTeacherProfile.class)
 class TeacherAccessTest {
 
