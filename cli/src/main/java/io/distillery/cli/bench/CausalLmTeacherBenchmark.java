@@ -78,22 +78,32 @@ final class CausalLmTeacherBenchmark {
       out.printf(
           "(a) in-process %s forward, batch %d:            %8.0f tokens/s%n",
           options.engine, perRequest, forwardOnly);
+      long cpuBefore = processCpuNanos();
       withTopK = inProcess(runner, windows, perRequest, vocab, k);
-      out.printf("(a') in-process forward + top-%d per position:   %8.0f tokens/s%n", k, withTopK);
+      // CPU per token over warm-up and measurement, at the measured rate.
+      double tokens = withTopK * (options.warmup.toNanos() + options.duration.toNanos()) / 1e9;
+      out.printf(
+          "(a') in-process forward + top-%d per position:   %8.0f tokens/s   (%.1f µs CPU/token)%n",
+          k, withTopK, (processCpuNanos() - cpuBefore) / tokens / 1e3);
     }
 
     double grpc;
     try (ServiceProcess teacher = startTeacher()) {
       Duration serverCpu = teacher.cpuTime();
+      long clientCpu = processCpuNanos();
       grpc = overGrpc(teacher.grpcPort(), windows, perRequest, k);
+      double server = teacher.cpuTime().minus(serverCpu).toNanos();
+      double client = processCpuNanos() - clientCpu;
+      double tokens = grpc * (options.warmup.toNanos() + options.duration.toNanos()) / 1e9;
       double batches = teacher.metric("distillery_teacher_batch_size_count");
       out.printf(
-          "(b) gRPC, %d callers x %d-sequence requests:     %8.0f tokens/s%n",
-          options.lmCallers, perRequest, grpc);
+          "(b) gRPC, %d callers x %d-sequence requests:     %8.0f tokens/s   (%.1f µs CPU/token"
+              + " in teacher-service + %.1f in the client)%n",
+          options.lmCallers, perRequest, grpc, server / tokens / 1e3, client / tokens / 1e3);
       out.printf(
           "    server side of (b): %.1f s CPU, mean batch %.1f sequences, mean forward pass %.1f"
               + " ms%n",
-          teacher.cpuTime().minus(serverCpu).toMillis() / 1e3,
+          server / 1e9,
           teacher.metric("distillery_teacher_batch_size_sum") / batches,
           teacher.metric("distillery_teacher_inference_seconds_sum") * 1000 / batches);
     }
@@ -101,6 +111,12 @@ final class CausalLmTeacherBenchmark {
         "ratios: (b)/(a') = %.2f (target >= 0.8), (b)/(a) = %.2f%n",
         grpc / withTopK, grpc / forwardOnly);
     return 0;
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** The first {@code count} windows of {@code context} tokens of the held-out novel. */
