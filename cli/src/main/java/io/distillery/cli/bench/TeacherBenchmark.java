@@ -7,6 +7,7 @@ import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.data.LabeledImages;
 import io.distillery.models.nn.ModelRunner;
 import io.distillery.models.teacher.TeacherArtifacts;
+import io.distillery.models.teacher.TeacherCardFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
  * Teacher throughput, measured side by side in one run: (a) the in-process DJL forward pass at
  * batch 64; (b) gRPC Label with one caller sending one sample per request, batching off; (c) gRPC
  * with dynamic batching and many concurrent single-sample callers; (d) p50/p99 latency of (c). The
- * service runs as its own process from its packaged jar, as in production.
+ * service runs as its own process from its packaged jar, as in production. A causal-LM model
+ * directory is measured in tokens per second instead ({@link CausalLmTeacherBenchmark}).
  */
 @Command(
     name = "teacher",
@@ -71,8 +73,32 @@ public final class TeacherBenchmark implements Callable<Integer> {
       description = "Extra teacher-service setting (repeatable), e.g. key=value.")
   Map<String, String> serviceProperties = new HashMap<>();
 
+  @Option(
+      names = "--sequences-per-request",
+      defaultValue = "16",
+      description =
+          "Causal LM: context-long windows per gRPC request and per in-process batch"
+              + " (default: ${DEFAULT-VALUE}).")
+  int sequencesPerRequest;
+
+  @Option(
+      names = "--lm-callers",
+      defaultValue = "2",
+      description = "Causal LM: concurrent gRPC callers (default: ${DEFAULT-VALUE}).")
+  int lmCallers;
+
+  @Option(
+      names = "--top-k",
+      defaultValue = "16",
+      description = "Causal LM: entries kept per position (default: ${DEFAULT-VALUE}).")
+  int topK;
+
   @Override
   public Integer call() throws Exception {
+    TeacherCardFile card = TeacherCardFile.read(modelDir);
+    if (card.isCausalLm()) {
+      return new CausalLmTeacherBenchmark(this, card).run();
+    }
     LabeledImages images = FashionMnist.test(FashionMnistLocator.locate()).head(1024);
     System.out.printf(
         "Teacher benchmark %s: %s on %s, %d cores, %s warm-up + %s per scenario%n",

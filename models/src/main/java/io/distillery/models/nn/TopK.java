@@ -1,7 +1,6 @@
 package io.distillery.models.nn;
 
 import io.distillery.proto.v1.SparseDistribution;
-import java.util.PriorityQueue;
 
 /**
  * Turns one position's logits into a sparse distribution: top-k log-probs at T plus the tail, as a
@@ -33,26 +32,38 @@ public final class TopK {
     return builder.setTailMass(tail).build();
   }
 
-  /** The ids of the k largest logits, largest first; ties go to the lower id. */
+  /**
+   * The ids of the k largest logits, largest first; ties go to the lower id. A sorted array of the
+   * kept entries, each value compared once with the weakest kept one: no boxing, which mattered for
+   * a language model's vocabulary at every position.
+   */
   private static int[] topIds(float[] logits, int offset, int size, int k) {
-    // Min-heap on (logit, -id): its head is the weakest of the kept entries.
-    PriorityQueue<Integer> heap =
-        new PriorityQueue<>(
-            k + 1,
-            (a, b) -> {
-              int byLogit = Float.compare(logits[offset + a], logits[offset + b]);
-              return byLogit != 0 ? byLogit : Integer.compare(b, a);
-            });
+    int[] ids = new int[k];
+    float[] values = new float[k];
+    int kept = 0;
     for (int i = 0; i < size; i++) {
-      heap.add(i);
-      if (heap.size() > k) {
-        heap.poll();
+      float value = logits[offset + i];
+      if (kept == k && !greater(value, values[k - 1])) {
+        continue;
+      }
+      int at = kept == k ? k - 1 : kept;
+      // Strictly greater moves ahead, so an equal value stays behind the lower id kept before it.
+      while (at > 0 && greater(value, values[at - 1])) {
+        values[at] = values[at - 1];
+        ids[at] = ids[at - 1];
+        at--;
+      }
+      values[at] = value;
+      ids[at] = i;
+      if (kept < k) {
+        kept++;
       }
     }
-    int[] ids = new int[heap.size()];
-    for (int i = ids.length - 1; i >= 0; i--) {
-      ids[i] = heap.poll();
-    }
-    return ids;
+    return kept == k ? ids : java.util.Arrays.copyOf(ids, kept);
+  }
+
+  /** {@code a > b} in {@link Float#compare}'s order (NaN above everything). */
+  private static boolean greater(float a, float b) {
+    return Float.compare(a, b) > 0;
   }
 }

@@ -56,4 +56,25 @@ class TopKTest {
     SparseDistribution second = TopK.of(twoRows, 3, 3, 2, 1f);
     assertEquals(List.of(1, 0), second.getIdsList());
   }
+
+  @Test
+  void keepsWhatAFullSortKeepsOnAVocabularyWithTies() {
+    java.util.Random random = new java.util.Random(3);
+    for (int trial = 0; trial < 200; trial++) {
+      int size = 1 + random.nextInt(600);
+      int k = 1 + random.nextInt(40);
+      float[] logits = new float[size];
+      for (int i = 0; i < size; i++) {
+        // Rounded to a coarse grid so that many values tie.
+        logits[i] = Math.round(random.nextGaussian() * 8) / 4f;
+      }
+      List<Integer> expected =
+          java.util.stream.IntStream.range(0, size)
+              .boxed()
+              .sorted((a, b) -> Float.compare(logits[b], logits[a]))
+              .limit(k)
+              .toList();
+      assertEquals(expected, TopK.of(logits, 0, size, k, 1f).getIdsList(), "trial " + trial);
+    }
+  }
 }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A causal language model being served. Labelling a sequence returns one distribution per input
@@ -33,6 +35,9 @@ final class CausalLmModel implements ServedModel {
   private final TokenSamples samples;
   private final int vocabSize;
   private final int endOfTextId;
+  // Top-k over the vocabulary at every position costs about as much as the forward pass; done here
+  // rather than on the batcher's worker, the next forward pass overlaps it.
+  private final ExecutorService labelling;
 
   CausalLmModel(LoadedTeacher teacher, TeacherCard card, DynamicBatcher<int[], float[]> batcher) {
     this.teacher = teacher;
@@ -40,6 +45,14 @@ final class CausalLmModel implements ServedModel {
     this.batcher = batcher;
     this.vocabSize = card.getOutputSize();
     this.endOfTextId = card.getEndOfTextId();
+    this.labelling =
+        Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors()),
+            runnable -> {
+              Thread thread = new Thread(runnable, "teacher-lm-labelling");
+              thread.setDaemon(true);
+              return thread;
+            });
     this.samples =
         new TokenSamples(
             vocabSize, card.getLimits().getMaxSequenceLength(), card.getTokenizerSha256());
@@ -69,7 +82,8 @@ final class CausalLmModel implements ServedModel {
       List<CompletableFuture<float[]>> logits = deadline.submit(batcher, prompts);
       for (int i = 0; i < prompts.size(); i++) {
         int length = prompts.get(i).length;
-        labelled.add(logits.get(i).thenApply(l -> labels(l, length, request, new int[0])));
+        labelled.add(
+            logits.get(i).thenApplyAsync(l -> labels(l, length, request, new int[0]), labelling));
       }
     } else {
       for (int i = 0; i < prompts.size(); i++) {
@@ -111,8 +125,8 @@ final class CausalLmModel implements ServedModel {
                       || (generated > 0 && sequence[sequence.length - 1] == endOfTextId);
               if (ended) {
                 int[] newIds = Arrays.copyOfRange(sequence, promptLength, sequence.length);
-                return CompletableFuture.completedFuture(
-                    labels(logits, sequence.length, request, newIds));
+                return CompletableFuture.supplyAsync(
+                    () -> labels(logits, sequence.length, request, newIds), labelling);
               }
               int last = (sequence.length - 1) * vocabSize;
               int next =
@@ -151,6 +165,7 @@ final class CausalLmModel implements ServedModel {
   @Override
   public void close() {
     batcher.close();
+    labelling.shutdown();
     teacher.close();
   }
 
