@@ -82,7 +82,9 @@ class TextPromptsTest {
   @Test
   void aTextPromptWrittenByKcatBecomesASoftLabelWithOneDistributionPerToken() throws Exception {
     String id = Prompts.runId("kcat-text") + "0";
-    String text = "It is a truth universally acknowledged.";
+    String text = "a single man of good fortune";
+    int[] expected = ids(text);
+    assertTrue(expected.length > 3 && expected.length <= TextProfiles.CONTEXT, "fits one window");
     kcat(
         bootstrap,
         id,
@@ -90,8 +92,6 @@ class TextPromptsTest {
 
     SoftLabelEvent label = only(awaitLabels(List.of(id)).get(id));
 
-    int[] expected = ids(text);
-    assertTrue(expected.length > 3 && expected.length <= TextProfiles.CONTEXT, "fits one window");
     assertEquals(id, label.getPromptId(), "a short text keeps the prompt's id");
     assertEquals("kcat", label.getDataset());
     assertEquals(toList(expected), label.getInput().getTokens().getIdsList());
