@@ -35,7 +35,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "labeler",
     mixinStandardHelpOptions = true,
-    description = "Benchmark labeler-service: prompts/s topic to topic vs raw teacher gRPC.")
+    description = {
+      "Benchmark labeler-service: prompts/s topic to topic vs raw teacher gRPC.",
+      "With --text: a causal-LM teacher (--model-dir holding tokenizer.json), text prompts (Jane"
+          + " Austen's training novels, a prompt per paragraph, or --corpus FILE), tokens/s topic"
+          + " to topic vs the raw teacher on the same token windows."
+    })
 public final class LabelerBenchmark implements Callable<Integer> {
 
   @Option(names = "--model-dir", required = true, description = "Teacher model directory.")
@@ -83,8 +88,29 @@ public final class LabelerBenchmark implements Callable<Integer> {
       description = "Extra JVM option for the labeler process (repeatable), e.g. a JFR recording.")
   List<String> labelerJvmOptions = new ArrayList<>();
 
+  @Option(
+      names = "--text",
+      description = "Text mode: a causal-LM teacher and text prompts; tokens/s side by side.")
+  boolean text;
+
+  @Option(
+      names = "--corpus",
+      paramLabel = "FILE",
+      description =
+          "Text mode: prompts from this file (paragraphs, or .jsonl texts); default Austen.")
+  Path corpus;
+
+  @Option(
+      names = "--top-k",
+      defaultValue = "16",
+      description = "Text mode: entries kept per position (default: ${DEFAULT-VALUE}).")
+  int topK;
+
   @Override
   public Integer call() throws Exception {
+    if (text) {
+      return new LabelerTextRun(this).call();
+    }
     if (prompts < 2) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--prompts must be at least 2, was " + prompts);
@@ -176,7 +202,7 @@ public final class LabelerBenchmark implements Callable<Integer> {
     return (prompts - 1) / ((last - first) / 1000.0);
   }
 
-  private ServiceProcess startTeacher() throws Exception {
+  ServiceProcess startTeacher() throws Exception {
     return ServiceProcess.start(
         teacherJar,
         Map.of(
@@ -190,8 +216,13 @@ public final class LabelerBenchmark implements Callable<Integer> {
   }
 
   private ServiceProcess startLabeler(String bootstrap, int teacherPort) throws Exception {
-    return ServiceProcess.start(
-        labelerJar,
+    return startLabeler(bootstrap, teacherPort, Map.of());
+  }
+
+  ServiceProcess startLabeler(String bootstrap, int teacherPort, Map<String, String> extra)
+      throws Exception {
+    Map<String, String> config = new java.util.HashMap<>(extra);
+    config.putAll(
         Map.of(
             "kafka.bootstrap.servers",
             bootstrap,
@@ -204,7 +235,10 @@ public final class LabelerBenchmark implements Callable<Integer> {
             "distillery.labeler.batch.max-in-flight",
             Integer.toString(inFlight),
             "quarkus.log.level",
-            "WARN"),
+            "WARN"));
+    return ServiceProcess.start(
+        labelerJar,
+        config,
         labelerJvmOptions,
         logDir.resolve("labeler-bench-labeler.log"),
         Duration.ofMinutes(2));

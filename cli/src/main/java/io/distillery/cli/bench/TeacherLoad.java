@@ -38,6 +38,21 @@ final class TeacherLoad {
       int samplesPerRequest)
       throws Exception {
     List<LabelRequest> requests = requests(images, samplesPerRequest);
+    return run(port, requests, request -> samplesPerRequest, warmup, duration, callerCount);
+  }
+
+  /**
+   * Closed-loop callers sending {@code requests} round robin; throughput counts {@code weight} of
+   * each request answered in the measured window (its samples, or its tokens for a language model).
+   */
+  static Result run(
+      int port,
+      List<LabelRequest> requests,
+      java.util.function.ToLongFunction<LabelRequest> weight,
+      Duration warmup,
+      Duration duration,
+      int callerCount)
+      throws Exception {
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < Math.min(callerCount, CONNECTIONS); i++) {
       channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
@@ -46,6 +61,8 @@ final class TeacherLoad {
     try {
       long warmEnd = System.nanoTime() + warmup.toNanos();
       long measureEnd = warmEnd + duration.toNanos();
+      java.util.concurrent.atomic.AtomicLong answered =
+          new java.util.concurrent.atomic.AtomicLong();
       List<Future<long[]>> callersDone = new ArrayList<>();
       for (int c = 0; c < callerCount; c++) {
         int offset = c;
@@ -58,11 +75,12 @@ final class TeacherLoad {
                   int count = 0;
                   for (int i = offset; System.nanoTime() < measureEnd; i += callerCount) {
                     long begin = System.nanoTime();
-                    stub.withDeadlineAfter(30, TimeUnit.SECONDS)
-                        .label(requests.get(i % requests.size()));
+                    LabelRequest request = requests.get(i % requests.size());
+                    stub.withDeadlineAfter(30, TimeUnit.SECONDS).label(request);
                     long now = System.nanoTime();
                     if (begin >= warmEnd && now <= measureEnd && count < latencies.length) {
                       latencies[count++] = now - begin;
+                      answered.addAndGet(weight.applyAsLong(request));
                     }
                   }
                   return Arrays.copyOf(latencies, count);
@@ -73,8 +91,7 @@ final class TeacherLoad {
         all.add(done.get());
       }
       long[] latencies = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-      double samples = (double) latencies.length * samplesPerRequest;
-      return new Result(samples / (duration.toNanos() / 1e9), latencies);
+      return new Result(answered.get() / (duration.toNanos() / 1e9), latencies);
     } finally {
       pool.shutdownNow();
       channels.forEach(ManagedChannel::shutdownNow);

@@ -1,6 +1,7 @@
 package io.distillery.cli.produce;
 
 import io.distillery.cli.data.DataOptions;
+import io.distillery.cli.data.JaneAustenData;
 import io.distillery.cli.kafka.DurationConverter;
 import io.distillery.cli.kafka.KafkaAdmins;
 import io.distillery.cli.kafka.KafkaUnavailableException;
@@ -9,6 +10,8 @@ import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.models.augment.TransferSet;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.LabeledImages;
+import io.distillery.models.text.Document;
+import io.distillery.models.text.JaneAusten;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -33,7 +36,8 @@ import picocli.CommandLine.Spec;
     name = "produce",
     mixinStandardHelpOptions = true,
     description = {
-      "Produce prompts to Kafka: Fashion-MNIST images (one PromptEvent per image, id <split>-<index>;"
+      "Produce prompts to Kafka: text prompts for a causal-LM teacher (--text FILE, --austen),"
+          + " Fashion-MNIST images (one PromptEvent per image, id <split>-<index>;"
           + " with --views K an augmented transfer set of K views per image, ids"
           + " <split>-<index>-v<n>, provenance in the attributes) or a JSON Lines file of"
           + " PromptEvents in protobuf's JSON mapping (validated first, sent as protobuf).",
@@ -59,6 +63,22 @@ public final class ProduceCommand implements Callable<Integer> {
         paramLabel = "FILE",
         description = "Produce one PromptEvent per line of this JSON Lines file.")
     Path file;
+
+    @Option(
+        names = "--text",
+        paramLabel = "FILE",
+        description =
+            "Produce text prompts (input.text) for a causal-LM teacher: one per paragraph of a"
+                + " UTF-8 text file, or one per line of a JSON Lines file (.jsonl/.ndjson) with a"
+                + " \"text\" field (and optionally \"id\").")
+    Path text;
+
+    @Option(
+        names = "--austen",
+        description =
+            "Produce the five training novels of Jane Austen (Persuasion held out), one text"
+                + " prompt per paragraph, ids <novel>-<n>, dataset janeausten/train.")
+    boolean austen;
   }
 
   @Spec CommandSpec spec;
@@ -81,7 +101,9 @@ public final class ProduceCommand implements Callable<Integer> {
   @Option(
       names = "--limit",
       defaultValue = "0",
-      description = "Fashion-MNIST: produce at most N images, 0 = all (default: ${DEFAULT-VALUE}).")
+      description =
+          "Produce at most N images (Fashion-MNIST) or text prompts (--text, --austen), 0 = all"
+              + " (default: ${DEFAULT-VALUE}).")
   int limit;
 
   @Option(
@@ -112,6 +134,10 @@ public final class ProduceCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--limit and --offset apply to --fashion-mnist only");
     }
+    if ((source.text != null || source.austen) && offset != 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--offset applies to --fashion-mnist only");
+    }
     if (limit < 0 || offset < 0) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--limit and --offset must be >= 0");
@@ -122,10 +148,14 @@ public final class ProduceCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (source.file != null && transfer.viewsPerImage() > 1) {
+    if ((source.file != null || source.text != null || source.austen)
+        && transfer.viewsPerImage() > 1) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
           "--views and the other augmentation options apply to --fashion-mnist");
+    }
+    if (source.text != null || source.austen) {
+      return produceTexts(out, err);
     }
     try {
       if (source.file != null && !Files.isRegularFile(source.file)) {
@@ -172,6 +202,57 @@ public final class ProduceCommand implements Callable<Integer> {
           Locale.ROOT,
           "Produced %,d prompts to %s on %s in %.1f s (%,.0f prompts/s)%n",
           produced,
+          topic,
+          bootstrapServers,
+          seconds,
+          produced / Math.max(seconds, 1e-9));
+      out.flush();
+      return 0;
+    } catch (IOException | KafkaUnavailableException | PromptProducer.ProduceException e) {
+      err.println("distillery produce: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+  }
+
+  /** {@code --text FILE} or {@code --austen}: text prompts, with progress. */
+  private int produceTexts(PrintWriter out, PrintWriter err) {
+    try {
+      if (source.text != null && !Files.isRegularFile(source.text)) {
+        throw new IOException("no such file: " + source.text);
+      }
+      try (Admin admin = KafkaAdmins.connect(bootstrapServers, timeout)) {
+        KafkaAdmins.requireTopics(admin, bootstrapServers, List.of(topic), timeout);
+      }
+      List<Document> prompts;
+      String dataset;
+      if (source.austen) {
+        Path dir =
+            JaneAustenData.locateOrFetch(dataOptions.cacheDir(), new PrintStream(System.err, true));
+        prompts = TextPrompts.paragraphs(JaneAusten.training(dir).documents());
+        dataset = "janeausten/train";
+      } else {
+        prompts = TextPrompts.ofFile(source.text);
+        dataset = "text/" + source.text.getFileName();
+      }
+      if (limit > 0 && prompts.size() > limit) {
+        prompts = prompts.subList(0, limit);
+      }
+      long bytes = prompts.stream().mapToLong(Document::utf8Bytes).sum();
+      long start = System.nanoTime();
+      long produced;
+      try (PromptProducer producer = new PromptProducer(bootstrapServers, timeout);
+          Progress progress =
+              quiet ? null : Progress.start("Producing", prompts.size(), "prompts", System.err)) {
+        LongConsumer report = progress == null ? n -> {} : progress::stepTo;
+        produced = producer.produceTexts(topic, prompts, dataset, report);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      out.printf(
+          Locale.ROOT,
+          "Produced %,d text prompts (%,d bytes of text) to %s on %s in %.1f s (%,.0f prompts/s)%n",
+          produced,
+          bytes,
           topic,
           bootstrapServers,
           seconds,

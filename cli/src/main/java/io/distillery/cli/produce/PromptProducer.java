@@ -5,6 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.distillery.cli.logging.CliLogging;
 import io.distillery.models.augment.TransferSet;
 import io.distillery.models.data.LabeledImages;
+import io.distillery.models.text.Document;
 import io.distillery.proto.v1.LabelMix;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.PromptEvent;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -161,6 +163,30 @@ public final class PromptProducer implements AutoCloseable {
         prompt.putAttributes("source", source);
         acks.send(prompt.getId(), prompt.build().toByteArray(), progress);
       }
+    }
+    return acks.await(progress);
+  }
+
+  /**
+   * Sends one text prompt per document: id = key = the document's id, {@code input.text} = its
+   * text, in the given dataset.
+   *
+   * @return the count sent and acknowledged
+   * @throws ProduceException if a record could not be written
+   */
+  public long produceTexts(
+      String topic, List<Document> documents, String dataset, LongConsumer progress) {
+    long createdAt = System.currentTimeMillis();
+    Acks acks = new Acks(topic);
+    for (Document document : documents) {
+      PromptEvent prompt =
+          PromptEvent.newBuilder()
+              .setId(document.id())
+              .setDataset(dataset)
+              .setInput(ModelInput.newBuilder().setText(document.text()))
+              .setCreatedAtMs(createdAt)
+              .build();
+      acks.send(prompt.getId(), prompt.toByteArray(), progress);
     }
     return acks.await(progress);
   }

@@ -36,7 +36,17 @@ class ProduceTest {
   @BeforeAll
   static void startKafka() {
     kafka = LocalKafkaBroker.builder().build().start();
-    kafka.createTopics(List.of("images", "views", "lines", "cli-lines", "cli-images"), 2);
+    kafka.createTopics(
+        List.of(
+            "images",
+            "views",
+            "lines",
+            "cli-lines",
+            "cli-images",
+            "texts",
+            "jsonl-texts",
+            "austen"),
+        2);
   }
 
   @AfterAll
@@ -278,5 +288,83 @@ class ProduceTest {
         unreachable.err().startsWith("distillery produce: cannot reach Kafka at 127.0.0.1:" + port),
         unreachable.err());
     assertEquals(1, unreachable.err().strip().lines().count(), unreachable.err());
+  }
+
+  @Test
+  void textProducesOnePromptPerParagraph(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("story.txt");
+    Files.writeString(
+        file, "First paragraph,\nstill the first.\n\n\nSecond — with a dash.\n  \nThird.\n");
+
+    Run run =
+        distillery(
+            "produce", "--text", file.toString(), "-b", kafka.bootstrapServers(), "-t", "texts");
+
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().contains("Produced 3 text prompts"), run.out());
+    Map<String, PromptEvent> prompts = read("texts", 3);
+    assertEquals(
+        List.of("story.txt-1", "story.txt-2", "story.txt-3"),
+        List.copyOf(new java.util.TreeSet<>(prompts.keySet())));
+    assertEquals(
+        "First paragraph,\nstill the first.", prompts.get("story.txt-1").getInput().getText());
+    assertEquals("Second — with a dash.", prompts.get("story.txt-2").getInput().getText());
+    assertEquals("text/story.txt", prompts.get("story.txt-3").getDataset());
+  }
+
+  @Test
+  void textReadsTheTextFieldOfJsonLines(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("corpus.jsonl");
+    Files.writeString(
+        file, "{\"id\": \"a\", \"text\": \"Alpha text.\"}\n\n{\"text\": \"Beta\\nlines.\"}\n");
+
+    Run run =
+        distillery(
+            "produce",
+            "--text",
+            file.toString(),
+            "-b",
+            kafka.bootstrapServers(),
+            "-t",
+            "jsonl-texts",
+            "--quiet");
+
+    assertEquals(0, run.exitCode(), run.err());
+    Map<String, PromptEvent> prompts = read("jsonl-texts", 2);
+    assertEquals("Alpha text.", prompts.get("a").getInput().getText());
+    assertEquals("Beta\nlines.", prompts.get("line-3").getInput().getText());
+  }
+
+  @Test
+  void austenProducesParagraphsOfTheTrainingNovels() throws Exception {
+    Run run =
+        distillery(
+            "produce", "--austen", "--limit", "25", "-b", kafka.bootstrapServers(), "-t", "austen");
+
+    assertEquals(0, run.exitCode(), run.err());
+    Map<String, PromptEvent> prompts = read("austen", 25);
+    assertEquals(25, prompts.size());
+    for (Map.Entry<String, PromptEvent> prompt : prompts.entrySet()) {
+      assertTrue(prompt.getKey().startsWith("sensesensibility-"), prompt.getKey());
+      assertEquals("janeausten/train", prompt.getValue().getDataset());
+      assertTrue(!prompt.getValue().getInput().getText().isBlank());
+    }
+    assertTrue(
+        prompts.values().stream().anyMatch(p -> p.getInput().getText().contains("Dashwood")),
+        "Sense and Sensibility begins with the Dashwoods");
+  }
+
+  @Test
+  void austenParagraphsCoverFiveNovelsAndHoldOutPersuasion() throws Exception {
+    java.nio.file.Path dir = io.distillery.models.text.JaneAusten.locate(null);
+    List<io.distillery.models.text.Document> paragraphs =
+        TextPrompts.paragraphs(io.distillery.models.text.JaneAusten.training(dir).documents());
+
+    assertTrue(paragraphs.size() > 5_000, paragraphs.size() + " paragraphs");
+    assertTrue(paragraphs.stream().noneMatch(p -> p.id().startsWith("persuasion-")));
+    for (String novel :
+        List.of("sensesensibility", "prideprejudice", "mansfieldpark", "emma", "northangerabbey")) {
+      assertTrue(paragraphs.stream().anyMatch(p -> p.id().equals(novel + "-1")), novel);
+    }
   }
 }

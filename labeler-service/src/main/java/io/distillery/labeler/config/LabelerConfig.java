@@ -57,6 +57,58 @@ public interface LabelerConfig {
   /** Licence policy. */
   Policy policy();
 
+  /** Text prompts ({@code input.text}) for causal-LM teachers. */
+  Text text();
+
+  /** Continuing prompts with the teacher before labelling (causal-LM teachers). */
+  Generation generation();
+
+  /** Text prompts for causal-LM teachers. */
+  interface Text {
+
+    /**
+     * Path of the teacher's {@code tokenizer.json} (or of a directory holding it). Its sha256 must
+     * equal the teacher card's {@code tokenizer_sha256}, else the start-up gate stays closed and
+     * readiness names both hashes. Unset: text prompts go to the dead-letter topic with reason
+     * {@code no-tokenizer} (token prompts still work).
+     */
+    Optional<String> tokenizer();
+
+    /**
+     * Largest text of one prompt, in UTF-8 bytes; longer texts go to the dead-letter topic with
+     * reason {@code oversized-text}. A text longer than the teacher's context is cut into windows,
+     * each its own soft label keyed {@code <id>#<n>}.
+     */
+    @WithDefault("65536")
+    int maxBytes();
+  }
+
+  /** Sequence-level distillation: the teacher continues each prompt and labels its own tokens. */
+  interface Generation {
+
+    /**
+     * Ask the teacher to continue every prompt; soft labels then carry {@code generated_ids} and
+     * one distribution per prompt token and per generated token. Causal-LM teachers only.
+     */
+    @WithDefault("false")
+    boolean enabled();
+
+    /**
+     * Tokens generated after each prompt (fewer when the teacher emits end-of-text). Text windows
+     * are shortened by this many tokens so prompt and continuation fit the teacher's context.
+     */
+    @WithDefault("32")
+    int maxNewTokens();
+
+    /** Sampling temperature of the continuation; 0 means greedy. */
+    @WithDefault("0")
+    float samplingTemperature();
+
+    /** Seed of the sampled continuation, so a labelling can be repeated. */
+    @WithDefault("0")
+    long seed();
+  }
+
   /** How prompts are grouped into teacher requests. */
   interface Batch {
 

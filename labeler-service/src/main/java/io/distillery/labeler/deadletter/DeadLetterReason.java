@@ -39,6 +39,14 @@ public enum DeadLetterReason {
   TOKEN_OUT_OF_RANGE("token-out-of-range"),
   /** A ground-truth label outside the teacher's classes. */
   INVALID_LABEL("invalid-label"),
+  /** A text prompt whose text is empty (or has no tokens). */
+  EMPTY_TEXT("empty-text"),
+  /** A JSON record (or a protobuf text field) that is not valid UTF-8, decoded strictly. */
+  INVALID_UTF8("invalid-utf8"),
+  /** A text longer than {@code distillery.labeler.text.max-bytes} UTF-8 bytes. */
+  OVERSIZED_TEXT("oversized-text"),
+  /** A text prompt while no tokenizer is configured ({@code distillery.labeler.text.tokenizer}). */
+  NO_TOKENIZER("no-tokenizer"),
   /** The teacher refused this prompt alone (gRPC INVALID_ARGUMENT). */
   TEACHER_REJECTED("teacher-rejected"),
   /** The teacher's answer for this prompt cannot be encoded as a soft label. */

@@ -3,6 +3,7 @@ package io.distillery.labeler.gate;
 import io.distillery.labeler.config.LabelerConfig;
 import io.distillery.labeler.config.LabelerConfig.ExpectedTask;
 import io.distillery.proto.v1.DistillationPolicy;
+import io.distillery.proto.v1.GenerationSettings;
 import io.distillery.proto.v1.Task;
 import io.distillery.teacherclient.TeacherDescription;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ public final class GatePolicy {
   private final float temperature;
   private final int maxBatchSize;
   private final boolean allowForbiddenTeacher;
+  private final String tokenizerSha256;
+  private final GenerationSettings generation;
 
   /**
    * @throws IllegalArgumentException naming the setting when a value can never work
@@ -33,6 +36,38 @@ public final class GatePolicy {
       float temperature,
       int maxBatchSize,
       boolean allowForbiddenTeacher) {
+    this(task, inputShape, topK, temperature, maxBatchSize, allowForbiddenTeacher, null, null);
+  }
+
+  /**
+   * @param tokenizerSha256 sha256 of the configured tokenizer.json, which must be the teacher's;
+   *     {@code null} when none is configured
+   * @param generation how the teacher continues prompts, {@code null} when it does not
+   * @throws IllegalArgumentException naming the setting when a value can never work
+   */
+  public GatePolicy(
+      ExpectedTask task,
+      List<Long> inputShape,
+      int topK,
+      float temperature,
+      int maxBatchSize,
+      boolean allowForbiddenTeacher,
+      String tokenizerSha256,
+      GenerationSettings generation) {
+    if (generation != null && generation.getMaxNewTokens() < 1) {
+      throw new IllegalArgumentException(
+          "distillery.labeler.generation.max-new-tokens must be >= 1 when generation is enabled,"
+              + " was "
+              + generation.getMaxNewTokens());
+    }
+    if (generation != null
+        && !(generation.getSamplingTemperature() >= 0f
+            && Float.isFinite(generation.getSamplingTemperature()))) {
+      throw new IllegalArgumentException(
+          "distillery.labeler.generation.sampling-temperature must be a finite number >= 0"
+              + " (0 = greedy), was "
+              + generation.getSamplingTemperature());
+    }
     if (topK < 0) {
       throw new IllegalArgumentException(
           "distillery.labeler.top-k must be >= 0 (0 = all classes), was " + topK);
@@ -51,17 +86,32 @@ public final class GatePolicy {
     this.temperature = temperature;
     this.maxBatchSize = maxBatchSize;
     this.allowForbiddenTeacher = allowForbiddenTeacher;
+    this.tokenizerSha256 = tokenizerSha256;
+    this.generation = generation;
   }
 
-  /** The policy the configuration describes. */
-  public static GatePolicy from(LabelerConfig config) {
+  /**
+   * The policy the configuration describes.
+   *
+   * @param tokenizerSha256 sha256 of the configured tokenizer, {@code null} when none is
+   */
+  public static GatePolicy from(LabelerConfig config, String tokenizerSha256) {
+    LabelerConfig.Generation generation = config.generation();
     return new GatePolicy(
         config.teacher().task(),
         config.teacher().inputShape(),
         config.topK(),
         config.temperature(),
         config.batch().maxSize(),
-        config.policy().allowForbiddenTeacher());
+        config.policy().allowForbiddenTeacher(),
+        tokenizerSha256,
+        generation.enabled()
+            ? GenerationSettings.newBuilder()
+                .setMaxNewTokens(generation.maxNewTokens())
+                .setSamplingTemperature(generation.samplingTemperature())
+                .setSeed(generation.seed())
+                .build()
+            : null);
   }
 
   /** Every problem with {@code teacher} at once, or the plan to label with it. */
@@ -110,6 +160,41 @@ public final class GatePolicy {
                 + who);
       }
     }
+    if (generation != null && expected != Task.TASK_CAUSAL_LM) {
+      problems.add(
+          "distillery.labeler.generation.enabled=true needs a causal-LM teacher"
+              + " (distillery.labeler.teacher.task=causal-lm)");
+    }
+    if (generation != null
+        && teacher.contextLength() > 0
+        && generation.getMaxNewTokens() >= teacher.contextLength()) {
+      problems.add(
+          "distillery.labeler.generation.max-new-tokens="
+              + generation.getMaxNewTokens()
+              + " leaves no room for a prompt in the context of "
+              + teacher.contextLength()
+              + " tokens of "
+              + who);
+    }
+    if (expected == Task.TASK_CAUSAL_LM && tokenizerSha256 != null) {
+      if (teacher.tokenizerSha256().isEmpty()) {
+        problems.add(
+            who
+                + " states no tokenizer_sha256, so the tokenizer of"
+                + " distillery.labeler.text.tokenizer (sha256 "
+                + tokenizerSha256
+                + ") cannot be shown to be the teacher's");
+      } else if (!teacher.tokenizerSha256().equalsIgnoreCase(tokenizerSha256)) {
+        problems.add(
+            "tokenizer mismatch: distillery.labeler.text.tokenizer has sha256 "
+                + tokenizerSha256
+                + " but "
+                + who
+                + " tokenizes with sha256 "
+                + teacher.tokenizerSha256()
+                + "; configure the teacher's own tokenizer.json");
+      }
+    }
     boolean override = teacher.distillation() != DistillationPolicy.DISTILLATION_ALLOWED;
     if (override && !allowForbiddenTeacher) {
       problems.add(
@@ -127,7 +212,7 @@ public final class GatePolicy {
     int batchSize =
         teacher.maxBatchSize() > 0 ? Math.min(maxBatchSize, teacher.maxBatchSize()) : maxBatchSize;
     return new GateDecision.Open(
-        new LabelingPlan(teacher, effectiveTopK, temperature, batchSize, override));
+        new LabelingPlan(teacher, effectiveTopK, temperature, batchSize, override, generation));
   }
 
   private static String configValue(ExpectedTask task) {

@@ -3,6 +3,8 @@ package io.distillery.labeler.gate;
 import io.distillery.labeler.config.LabelerConfig;
 import io.distillery.labeler.metrics.LabelerMetrics;
 import io.distillery.labeler.teacher.TeacherDescriber;
+import io.distillery.labeler.text.TeacherTokenizer;
+import io.distillery.labeler.text.TextTokenization;
 import io.distillery.teacherclient.TeacherDescription;
 import io.distillery.teacherclient.retry.RetryPolicy;
 import io.distillery.teacherclient.retry.Retrying;
@@ -40,11 +42,13 @@ public class TeacherGate {
   public TeacherGate(
       TeacherDescriber teacher,
       LabelerConfig config,
+      TeacherTokenizer tokenizer,
       ConsumptionControl consumption,
       LabelerMetrics metrics) {
     this(
         teacher,
-        GatePolicy.from(config),
+        GatePolicy.from(
+            config, tokenizer.tokenization().map(TextTokenization::sha256).orElse(null)),
         config.teacher().describeBackoff().initial(),
         config.teacher().describeBackoff().max(),
         consumption,

@@ -12,6 +12,8 @@ import io.distillery.labeler.prompt.InvalidPromptException;
 import io.distillery.labeler.prompt.PromptValidator;
 import io.distillery.labeler.prompt.ValidPrompt;
 import io.distillery.labeler.teacher.TeacherLabeler;
+import io.distillery.labeler.text.TeacherTokenizer;
+import io.distillery.labeler.text.TextTokenization;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.SoftLabelEvent;
 import io.distillery.teacherclient.LabelAnswer;
@@ -73,7 +75,8 @@ public class LabelingService {
       LabelSink labels,
       DeadLetterSink deadLetters,
       LabelerMetrics metrics,
-      LabelerConfig config) {
+      LabelerConfig config,
+      TeacherTokenizer tokenizer) {
     this(
         gate,
         teacher,
@@ -81,7 +84,20 @@ public class LabelingService {
         deadLetters,
         metrics,
         LabelingOptions.from(config),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        tokenizer.tokenization().orElse(null));
+  }
+
+  /** A service without a tokenizer: text prompts are dead-lettered ({@code no-tokenizer}). */
+  public LabelingService(
+      TeacherGate gate,
+      TeacherLabeler teacher,
+      LabelSink labels,
+      DeadLetterSink deadLetters,
+      LabelerMetrics metrics,
+      LabelingOptions options,
+      Clock clock) {
+    this(gate, teacher, labels, deadLetters, metrics, options, clock, null);
   }
 
   public LabelingService(
@@ -91,7 +107,8 @@ public class LabelingService {
       DeadLetterSink deadLetters,
       LabelerMetrics metrics,
       LabelingOptions options,
-      Clock clock) {
+      Clock clock,
+      TextTokenization tokenization) {
     this.gate = gate;
     this.teacher = teacher;
     this.labels = labels;
@@ -99,7 +116,8 @@ public class LabelingService {
     this.metrics = metrics;
     this.options = options;
     this.clock = clock;
-    this.validator = new PromptValidator(options.maxPromptBytes());
+    this.validator =
+        new PromptValidator(options.maxPromptBytes(), options.maxTextBytes(), tokenization);
     this.factory = new SoftLabelFactory(options.defaultDataset(), options.softLabelFormat());
     this.limiter = new InFlightLimiter(options.maxInFlight());
     this.outage =
@@ -145,7 +163,7 @@ public class LabelingService {
     for (IncomingPrompt prompt : prompts) {
       metrics.consumed(prompt.decoded());
       try {
-        valid.add(validator.validate(prompt, plan.teacher()));
+        valid.addAll(validator.validateAll(prompt, plan));
       } catch (InvalidPromptException e) {
         rejected.add(
             new DeadLetter(
@@ -248,7 +266,7 @@ public class LabelingService {
                     "Label",
                     () ->
                         teacher
-                            .label(inputs, plan.topK(), plan.temperature())
+                            .label(inputs, plan.topK(), plan.temperature(), plan.generation())
                             .invoke(result -> checkArtifact(result, plan))
                             .subscribeAsCompletionStage(),
                     () -> stopping));

@@ -42,6 +42,22 @@ final class SoftLabelFactory {
               + event.getId()
               + "'; a classifier has exactly 1");
     }
+    if (plan.teacher().task() == Task.TASK_CAUSAL_LM && event.getInput().hasTokens()) {
+      int expected = event.getInput().getTokens().getIdsCount() + label.generatedIds().size();
+      if (positions != expected) {
+        throw new IllegalArgumentException(
+            "the teacher returned "
+                + positions
+                + " distributions for prompt '"
+                + event.getId()
+                + "' of "
+                + event.getInput().getTokens().getIdsCount()
+                + " tokens and "
+                + label.generatedIds().size()
+                + " generated ids; expected one per token: "
+                + expected);
+      }
+    }
     SoftLabelEvent.Builder builder =
         SoftLabelEvent.newBuilder()
             .setPromptId(event.getId())
@@ -60,6 +76,10 @@ final class SoftLabelFactory {
     if (event.hasLabel()) {
       builder.setLabel(event.getLabel());
     }
+    if (prompt.window() != null) {
+      builder.setWindow(prompt.window());
+    }
+    builder.addAllGeneratedIds(label.generatedIds());
     if (event.hasLabelMix()) {
       builder.setLabelMix(event.getLabelMix());
     }

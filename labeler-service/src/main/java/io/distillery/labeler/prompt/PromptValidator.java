@@ -1,29 +1,167 @@
 package io.distillery.labeler.prompt;
 
 import io.distillery.labeler.deadletter.DeadLetterReason;
+import io.distillery.labeler.gate.LabelingPlan;
+import io.distillery.labeler.text.TextTokenization;
+import io.distillery.labeler.text.TokenizedText;
 import io.distillery.proto.kafka.DecodeFailure;
 import io.distillery.proto.kafka.Decoded;
+import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.Task;
 import io.distillery.proto.v1.Tensor;
 import io.distillery.proto.v1.TokenSequence;
 import io.distillery.teacherclient.TeacherDescription;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Checks a prompt record against the teacher it will be sent to. Pure logic: no Kafka, no gRPC. */
 public final class PromptValidator {
 
+  /** Default of {@code distillery.labeler.text.max-bytes}. */
+  public static final int DEFAULT_MAX_TEXT_BYTES = 65_536;
+
   private final int maxPromptBytes;
+  private final int maxTextBytes;
+  private final TextTokenization tokenization;
 
   /**
    * @param maxPromptBytes largest accepted record value ({@code
    *     distillery.labeler.max-prompt-bytes})
    */
   public PromptValidator(int maxPromptBytes) {
+    this(maxPromptBytes, DEFAULT_MAX_TEXT_BYTES, null);
+  }
+
+  /**
+   * @param maxPromptBytes largest accepted record value ({@code
+   *     distillery.labeler.max-prompt-bytes})
+   * @param maxTextBytes largest text of a text prompt in UTF-8 bytes ({@code
+   *     distillery.labeler.text.max-bytes})
+   * @param tokenization the teacher's tokenizer, or {@code null} when none is configured
+   */
+  public PromptValidator(int maxPromptBytes, int maxTextBytes, TextTokenization tokenization) {
     if (maxPromptBytes < 1) {
       throw new IllegalArgumentException(
           "distillery.labeler.max-prompt-bytes must be >= 1, was " + maxPromptBytes);
     }
+    if (maxTextBytes < 1) {
+      throw new IllegalArgumentException(
+          "distillery.labeler.text.max-bytes must be >= 1, was " + maxTextBytes);
+    }
     this.maxPromptBytes = maxPromptBytes;
+    this.maxTextBytes = maxTextBytes;
+    this.tokenization = tokenization;
+  }
+
+  /**
+   * Validates one prompt record for the plan's teacher and turns it into the samples to label: one
+   * for a tensor or token prompt, one per window for a text prompt.
+   *
+   * @throws InvalidPromptException naming the field, the value and what was expected
+   */
+  public List<ValidPrompt> validateAll(IncomingPrompt prompt, LabelingPlan plan) {
+    checkUtf8(prompt);
+    if (prompt.decoded() instanceof Decoded.Ok<PromptEvent> ok
+        && ok.value().getInput().getKindCase() == ModelInput.KindCase.TEXT
+        && prompt.decoded().raw().length <= maxPromptBytes
+        && !ok.value().getId().isBlank()) {
+      return text(prompt, ok.value(), plan);
+    }
+    return List.of(validate(prompt, plan.teacher()));
+  }
+
+  /** Strict UTF-8: JSON records must be UTF-8; protobuf already checks its string fields. */
+  private static void checkUtf8(IncomingPrompt prompt) {
+    Decoded<PromptEvent> decoded = prompt.decoded();
+    boolean json =
+        (decoded instanceof Decoded.Ok<PromptEvent> ok && ok.format() == Decoded.WireFormat.JSON)
+            || (decoded instanceof Decoded.Failed<PromptEvent> failed
+                && failed.failure().reason() == DecodeFailure.Reason.INVALID_JSON);
+    if (json) {
+      try {
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(decoded.raw()));
+      } catch (CharacterCodingException e) {
+        throw new InvalidPromptException(
+            DeadLetterReason.INVALID_UTF8,
+            "the record value is not valid UTF-8 ("
+                + e.getMessage()
+                + "); JSON prompts and their text must be UTF-8",
+            e.getClass().getName());
+      }
+    } else if (decoded instanceof Decoded.Failed<PromptEvent> failed
+        && failed.failure().message().contains("invalid UTF-8")) {
+      throw new InvalidPromptException(
+          DeadLetterReason.INVALID_UTF8,
+          failed.failure().message(),
+          failed.failure().exceptionClass());
+    }
+  }
+
+  private List<ValidPrompt> text(IncomingPrompt prompt, PromptEvent event, LabelingPlan plan) {
+    String id = event.getId();
+    TeacherDescription teacher = plan.teacher();
+    if (!teacher.causalLm()) {
+      throw new InvalidPromptException(
+          DeadLetterReason.INPUT_KIND_MISMATCH,
+          "prompt '"
+              + id
+              + "' carries input.text; text prompts need a causal-LM teacher, which"
+              + " tokenizes them");
+    }
+    String text = event.getInput().getText();
+    if (text.isEmpty()) {
+      throw new InvalidPromptException(
+          DeadLetterReason.EMPTY_TEXT, "input.text of prompt '" + id + "' is empty");
+    }
+    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxTextBytes) {
+      throw new InvalidPromptException(
+          DeadLetterReason.OVERSIZED_TEXT,
+          "input.text of prompt '"
+              + id
+              + "' has "
+              + bytes
+              + " UTF-8 bytes; distillery.labeler.text.max-bytes allows "
+              + maxTextBytes);
+    }
+    if (tokenization == null) {
+      throw new InvalidPromptException(
+          DeadLetterReason.NO_TOKENIZER,
+          "prompt '"
+              + id
+              + "' carries input.text but no tokenizer is configured; set"
+              + " distillery.labeler.text.tokenizer to the teacher's tokenizer.json");
+    }
+    TokenizedText tokens = tokenization.tokenize(text);
+    if (tokens.size() == 0) {
+      throw new InvalidPromptException(
+          DeadLetterReason.EMPTY_TEXT, "input.text of prompt '" + id + "' has no tokens");
+    }
+    for (int i = 0; i < tokens.size(); i++) {
+      int token = tokens.ids()[i];
+      if (token < 0 || token >= teacher.vocabularySize()) {
+        throw new InvalidPromptException(
+            DeadLetterReason.TOKEN_OUT_OF_RANGE,
+            "token "
+                + i
+                + " of input.text of prompt '"
+                + id
+                + "' is "
+                + token
+                + "; the teacher's vocabulary is [0, "
+                + teacher.vocabularySize()
+                + ")");
+      }
+    }
+    return TextWindows.cut(prompt, event, tokens, plan.windowTokens());
   }
 
   /**

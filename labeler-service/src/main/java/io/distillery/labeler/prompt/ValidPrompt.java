@@ -1,18 +1,28 @@
 package io.distillery.labeler.prompt;
 
 import io.distillery.proto.v1.PromptEvent;
+import io.distillery.proto.v1.TokenWindow;
 import java.util.Objects;
 
 /**
- * A prompt that passed validation.
+ * A prompt that passed validation: one teacher sample and one soft label.
  *
  * @param origin the record it came from
- * @param event the prompt, normalised: a tensor without a shape gets the teacher's input shape
+ * @param event the prompt, normalised: a tensor without a shape gets the teacher's input shape; a
+ *     text becomes the tokens of one window, with id {@code <id>#<n>} when the text was cut into
+ *     several windows
+ * @param window where those tokens lie in the prompt's text, or {@code null} for a tensor or token
+ *     prompt
  */
-public record ValidPrompt(IncomingPrompt origin, PromptEvent event) {
+public record ValidPrompt(IncomingPrompt origin, PromptEvent event, TokenWindow window) {
 
   public ValidPrompt {
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(event, "event");
+  }
+
+  /** A prompt labelled as it came. */
+  public ValidPrompt(IncomingPrompt origin, PromptEvent event) {
+    this(origin, event, null);
   }
 }

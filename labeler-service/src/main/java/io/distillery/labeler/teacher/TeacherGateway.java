@@ -2,6 +2,7 @@ package io.distillery.labeler.teacher;
 
 import io.distillery.labeler.config.LabelerConfig;
 import io.distillery.labeler.metrics.LabelerMetrics;
+import io.distillery.proto.v1.GenerationSettings;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.MutinyTeacherGrpc.MutinyTeacherStub;
 import io.distillery.teacherclient.ClientSettings;
@@ -65,5 +66,13 @@ public class TeacherGateway implements TeacherLabeler, TeacherDescriber {
     // The labeling service already cut the chunk to the teacher's limit: one request.
     return Uni.createFrom()
         .completionStage(() -> client.label(new LabelCall(samples, topK, temperature, 0)));
+  }
+
+  @Override
+  public Uni<LabelAnswer> label(
+      List<ModelInput> samples, int topK, float temperature, GenerationSettings generation) {
+    return Uni.createFrom()
+        .completionStage(
+            () -> client.label(new LabelCall(samples, topK, temperature, 0, generation)));
   }
 }

@@ -1,5 +1,6 @@
 package io.distillery.labeler.teacher;
 
+import io.distillery.proto.v1.GenerationSettings;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.teacherclient.LabelAnswer;
 import io.distillery.teacherclient.outcome.TeacherRejectedException;
@@ -17,4 +18,16 @@ public interface TeacherLabeler {
    *     input (retrying cannot help), {@link TeacherUnavailableException} when it cannot answer now
    */
   Uni<LabelAnswer> label(List<ModelInput> samples, int topK, float temperature);
+
+  /**
+   * Labels {@code samples} in one request, the teacher first continuing each as {@code generation}
+   * says ({@code null}: label the samples only).
+   */
+  default Uni<LabelAnswer> label(
+      List<ModelInput> samples, int topK, float temperature, GenerationSettings generation) {
+    if (generation != null) {
+      throw new UnsupportedOperationException("this teacher labeler cannot ask for generation");
+    }
+    return label(samples, topK, temperature);
+  }
 }

@@ -5,11 +5,13 @@ import io.distillery.proto.v1.LabelRequest;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.SampleLabels;
 import io.distillery.proto.v1.TeacherCard;
+import io.distillery.teacherclient.testing.BigramTeacher;
 import io.distillery.teacherclient.testing.FakeTeacher;
 import io.distillery.teacherclient.testing.FakeTeacherResource;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The labeler's teacher for Quarkus tests: the shared {@link FakeTeacher} on a real socket,
@@ -29,13 +31,15 @@ public class LabelerTeacherResource extends FakeTeacherResource {
   @Override
   protected void configure(FakeTeacher teacher, String profile) throws Exception {
     DistillationPolicy distillation = DistillationPolicy.DISTILLATION_ALLOWED;
+    Map<String, String> overrides = Map.of();
     if (!profile.isEmpty()) {
       QuarkusTestProfile settings =
           (QuarkusTestProfile)
               Class.forName(profile, true, Thread.currentThread().getContextClassLoader())
                   .getDeclaredConstructor()
                   .newInstance();
-      String configured = settings.getConfigOverrides().get(DISTILLATION);
+      overrides = settings.getConfigOverrides();
+      String configured = overrides.get(DISTILLATION);
       if (configured != null) {
         distillation = DistillationPolicy.valueOf(configured);
       }
@@ -48,6 +52,14 @@ public class LabelerTeacherResource extends FakeTeacherResource {
                 sample.getTensor().getValuesCount() > 0
                     && sample.getTensor().getValues(0) == POISON,
             "tensor.values[0]=" + POISON + " is out of range");
+    if ("causal-lm".equals(overrides.get(TextProfiles.TASK))) {
+      BigramTeacher.serve(
+          teacher,
+          TestTokenizer.VOCABULARY,
+          TextProfiles.CONTEXT,
+          overrides.get(TextProfiles.TOKENIZER_SHA),
+          TestTokenizer.END_OF_TEXT);
+    }
   }
 
   private static TeacherCard card(DistillationPolicy distillation) {
