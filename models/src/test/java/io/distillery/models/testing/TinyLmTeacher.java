@@ -9,6 +9,7 @@ import io.distillery.models.lm.CausalLm;
 import io.distillery.models.lm.LmRunner;
 import io.distillery.models.lm.LmSpec;
 import io.distillery.models.nn.TopK;
+import io.distillery.models.runtime.OwnedArrays;
 import io.distillery.proto.codec.SparseCodec;
 import io.distillery.proto.v1.DistillationPolicy;
 import io.distillery.proto.v1.ModelInput;
@@ -55,8 +56,10 @@ public final class TinyLmTeacher implements AutoCloseable {
       lm.initialize(
           model.getNDManager(), DataType.FLOAT32, CausalLm.inputShapes(1, spec.contextLength()));
     }
-    // In place, outside any autograd graph: no hazard from the Java number.
-    lm.tokenEmbedding().getArray().muli(sharpness);
+    // In place, outside any autograd graph; the factor is an array (the project's rule).
+    lm.tokenEmbedding()
+        .getArray()
+        .muli(new OwnedArrays(model.getNDManager(), DataType.FLOAT32).scalar(sharpness));
     lm.freezeParameters(true);
     this.runner = new LmRunner(model);
   }

@@ -32,7 +32,9 @@ public interface TrainerConfig {
   /**
    * Where training targets come from: {@code offline} trains on the teacher's soft labels stored in
    * the log; {@code online} takes only the inputs from the log, makes augmented views and asks the
-   * teacher (gRPC client {@code teacher}) to label exactly those views.
+   * teacher (gRPC client {@code teacher}) to label exactly those views; {@code seqkd} trains a
+   * language model on the teacher's continuations stored in the log (hard cross-entropy on the
+   * generated tokens, plus their soft labels when {@code loss.alpha} is below 1).
    */
   @WithDefault("offline")
   Source source();
@@ -121,11 +123,14 @@ public interface TrainerConfig {
   /** Online mode: how the teacher is asked. */
   Online online();
 
-  /** The student network: an MLP or a small CNN. */
+  /** The student network: an MLP, a small CNN, or a decoder-only transformer language model. */
   interface Student {
     /**
-     * The network family: {@code mlp} (flatten, dense hidden layers) or {@code cnn} (3×3
-     * conv-ReLU-max-pool stages of {@code conv-channels}, then the dense hidden layers).
+     * The network family: {@code mlp} (flatten, dense hidden layers), {@code cnn} (3×3
+     * conv-ReLU-max-pool stages of {@code conv-channels}, then the dense hidden layers) or {@code
+     * transformer} (a decoder-only language model of {@code layers}, {@code width}, {@code heads},
+     * {@code context-length}, {@code mlp-width}, vocabulary {@code output-size}, sharing the
+     * teacher's tokenizer).
      */
     @WithDefault("mlp")
     Family family();
@@ -146,15 +151,51 @@ public interface TrainerConfig {
     @WithDefault("1,28,28")
     List<Long> inputShape();
 
-    /** Number of classes; must match the teacher card's output size. */
+    /**
+     * Number of classes, or the vocabulary size of a {@code transformer}; must match the teacher
+     * card's output size.
+     */
     @WithDefault("10")
     int outputSize();
+
+    /** Decoder blocks of a {@code transformer} student. */
+    @WithDefault("2")
+    int layers();
+
+    /** Model width of a {@code transformer} student; a multiple of {@code heads}. */
+    @WithDefault("64")
+    int width();
+
+    /** Attention heads of a {@code transformer} student. */
+    @WithDefault("2")
+    int heads();
+
+    /**
+     * Longest token sequence a {@code transformer} student attends over; soft labels longer than it
+     * are skipped ({@code wrong-input-size}). Use the teacher's context.
+     */
+    @WithDefault("128")
+    int contextLength();
+
+    /** Hidden width of each {@code transformer} block's MLP; 0 = 4 × width. */
+    @WithDefault("0")
+    int mlpWidth();
+
+    /**
+     * sha256 of the teacher's tokenizer.json the {@code transformer} student shares; before step 1
+     * the job fails when the first label's teacher card names another. Empty accepts any tokenizer
+     * of the vocabulary size.
+     */
+    Optional<String> tokenizerSha256();
   }
 
-  /** Student network families (configuration values {@code mlp}, {@code cnn}). */
+  /**
+   * Student network families (configuration values {@code mlp}, {@code cnn}, {@code transformer}).
+   */
   enum Family {
     MLP,
-    CNN
+    CNN,
+    TRANSFORMER
   }
 
   /** loss = alpha · CE(hard label) + (1 − alpha) · T² · divergence(teacher ‖ student at T). */

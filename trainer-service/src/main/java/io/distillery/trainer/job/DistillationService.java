@@ -360,7 +360,7 @@ public final class DistillationService {
         SoftLabel label = read.label();
         cursor.read(label.partition(), label.offset());
         try {
-          segment.take(admission.admit(label));
+          segment.take(targets.select(admission.admit(label)));
         } catch (LabelRejectedException e) {
           segment.consumed.add(label.partition(), label.offset());
           skip(e.reason(), e.getMessage(), label.partition(), label.offset());
@@ -505,7 +505,7 @@ public final class DistillationService {
     step++;
     samplesSeen += batch.size();
     teachers.addAll(batch.teachers());
-    metrics.stepped(step, batch.size(), loss);
+    metrics.stepped(step, batch.size(), batch.positions(), loss);
     hooks.afterStep(cursor.pass(), step, batch.size(), loss);
   }
 

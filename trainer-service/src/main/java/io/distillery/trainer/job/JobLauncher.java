@@ -9,6 +9,7 @@ import io.distillery.trainer.labels.KafkaLabelFeed;
 import io.distillery.trainer.metrics.JobMetrics;
 import io.distillery.trainer.metrics.TrainerMetrics;
 import io.distillery.trainer.online.OnlineTargets;
+import io.distillery.trainer.training.ContinuationTargets;
 import io.distillery.trainer.training.OfflineTargets;
 import io.distillery.trainer.training.TargetSource;
 import io.quarkus.grpc.GrpcClient;
@@ -71,6 +72,7 @@ public class JobLauncher {
     return switch (spec.source()) {
       case OFFLINE -> OfflineTargets.of(spec);
       case ONLINE -> new OnlineTargets(spec, teacher, jobMetrics);
+      case SEQKD -> ContinuationTargets.of(spec);
     };
   }
 }

@@ -182,6 +182,15 @@ public record JobSpec(
               config.hiddenSizes(),
               config.outputSize(),
               config.dropout());
+      case TRANSFORMER ->
+          StudentModels.transformer(
+              config.outputSize(),
+              config.contextLength(),
+              config.layers(),
+              config.width(),
+              config.heads(),
+              config.mlpWidth(),
+              config.tokenizerSha256().map(String::trim).orElse(""));
     };
   }
 

@@ -29,7 +29,9 @@ public enum SkipReason {
   /** Filtered out by {@code filter.dataset}. */
   FILTERED_DATASET("filtered-dataset"),
   /** Online mode: the teacher refused to label the view (INVALID_ARGUMENT). */
-  TEACHER_REJECTED("teacher-rejected");
+  TEACHER_REJECTED("teacher-rejected"),
+  /** Sequence-level KD ({@code source=seqkd}): the label holds no teacher continuation. */
+  NO_CONTINUATION("no-continuation");
 
   private final String tag;
 

@@ -40,6 +40,9 @@ public final class JobMetrics {
   private volatile double lossHard = Double.NaN;
   private volatile double lossSoft = Double.NaN;
   private volatile double samplesPerSecond;
+  private volatile double positionsPerSecond;
+  private final Counter positions;
+  private long windowPositions;
   private volatile LongSupplier lagSource = () -> -1;
   private long windowStart = System.nanoTime();
   private long windowSamples;
@@ -60,6 +63,19 @@ public final class JobMetrics {
             .description("Samples trained on")
             .tag("job", job)
             .register(registry);
+    positions =
+        Counter.builder("distillery_trainer_positions")
+            .description(
+                "Output positions trained on: one per sample of a classifier, one per token of a"
+                    + " language model")
+            .tag("job", job)
+            .register(registry);
+    Gauge.builder("distillery_trainer_positions_per_second", this, m -> m.positionsPerSecond)
+        .description(
+            "Positions (tokens, for a language model) trained per second over the last window of"
+                + " at least 5 s")
+        .tag("job", job)
+        .register(registry);
     lossGauge("total", m -> m.lossTotal);
     lossGauge("hard", m -> m.lossHard);
     lossGauge("soft", m -> m.lossSoft);
@@ -140,9 +156,16 @@ public final class JobMetrics {
         .increment();
   }
 
-  /** A step was taken. */
+  /** A step was taken (one position per sample). */
   public synchronized void stepped(long newStep, int count, StepResult loss) {
+    stepped(newStep, count, count, loss);
+  }
+
+  /** A step was taken on {@code count} samples holding {@code positionCount} output positions. */
+  public synchronized void stepped(long newStep, int count, long positionCount, StepResult loss) {
     step.set(newStep);
+    positions.increment(positionCount);
+    windowPositions += positionCount;
     samples.increment(count);
     if (!loss.applied()) {
       // Its loss describes a corrupt batch: keep it out of the averages.
@@ -156,6 +179,8 @@ public final class JobMetrics {
     long now = System.nanoTime();
     if (now - windowStart >= RATE_WINDOW_NANOS) {
       samplesPerSecond = windowSamples / ((now - windowStart) / 1e9);
+      positionsPerSecond = windowPositions / ((now - windowStart) / 1e9);
+      windowPositions = 0;
       windowStart = now;
       windowSamples = 0;
     }

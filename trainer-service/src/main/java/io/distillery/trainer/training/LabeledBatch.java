@@ -17,6 +17,11 @@ public record LabeledBatch(TrainingBatch batch, List<TeacherCard> teachers) {
     return new LabeledBatch(null, List.of());
   }
 
+  /** Output positions (rows of the loss: samples, or tokens of a language model). */
+  public int positions() {
+    return batch == null ? 0 : batch.hard().rows();
+  }
+
   /** Examples (samples, sequences) in the batch. */
   public int size() {
     return batch == null ? 0 : batch.inputs().examples();

@@ -2,6 +2,7 @@ package io.distillery.trainer.training;
 
 import io.distillery.teacherclient.outcome.TeacherRejectedException;
 import io.distillery.trainer.job.IncompatibleJobException;
+import io.distillery.trainer.labels.LabelRejectedException;
 import io.distillery.trainer.labels.SoftLabel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,16 @@ public interface TargetSource extends AutoCloseable {
    */
   default void open(BooleanSupplier stopped)
       throws IncompatibleJobException, InterruptedException {}
+
+  /**
+   * The part of an admitted label this source trains on: the whole label, or (sequence-level KD)
+   * only the positions whose next token the teacher generated.
+   *
+   * @throws LabelRejectedException when the label has nothing this source trains on
+   */
+  default SoftLabel select(SoftLabel label) throws LabelRejectedException {
+    return label;
+  }
 
   /** Whether the labels' stored distributions are the targets (offline). */
   boolean usesStoredDistributions();

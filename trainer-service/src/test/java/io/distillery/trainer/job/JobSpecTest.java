@@ -35,6 +35,56 @@ class JobSpecTest {
     public int outputSize() {
       return 10;
     }
+
+    @Override
+    public int layers() {
+      return 2;
+    }
+
+    @Override
+    public int width() {
+      return 64;
+    }
+
+    @Override
+    public int heads() {
+      return hiddenSizes.get(0);
+    }
+
+    @Override
+    public int contextLength() {
+      return 128;
+    }
+
+    @Override
+    public int mlpWidth() {
+      return 0;
+    }
+
+    @Override
+    public java.util.Optional<String> tokenizerSha256() {
+      return java.util.Optional.of("ab".repeat(32));
+    }
+  }
+
+  @Test
+  void aTransformerStudentIsConfiguredByItsFamily() {
+    JobSpec spec =
+        DEFAULTS.toBuilder()
+            .student(
+                JobSpec.student(
+                    new Student(TrainerConfig.Family.TRANSFORMER, List.of(2), List.of())))
+            .build();
+    assertEquals("transformer", spec.student().getFamily());
+    assertEquals("ab".repeat(32), spec.student().getTokenizerSha256());
+    assertEquals("transformer-2x64-h2-ctx128-v10", spec.network().name());
+    assertEquals("causal-lm", spec.task().name());
+    assertTrue(
+        error(
+                () ->
+                    JobSpec.student(
+                        new Student(TrainerConfig.Family.TRANSFORMER, List.of(3), List.of())))
+            .contains("distillery.trainer.student.width 64 must be a multiple of"));
   }
 
   @Test
