@@ -1,6 +1,7 @@
 package io.distillery.cli.bench;
 
 import ai.djl.Model;
+import io.distillery.cli.access.TokenIssuer;
 import io.distillery.cli.process.ServiceProcess;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.FashionMnistLocator;
@@ -93,6 +94,13 @@ public final class TeacherBenchmark implements Callable<Integer> {
       description = "Causal LM: entries kept per position (default: ${DEFAULT-VALUE}).")
   int topK;
 
+  @Option(
+      names = "--access-control",
+      description =
+          "Also run (c) and (e) against a teacher with access control on (bearer JWT, per-client"
+              + " quota and top-k cap) and print its cost beside the open teacher's.")
+  boolean accessControl;
+
   @Override
   public Integer call() throws Exception {
     TeacherCardFile card = TeacherCardFile.read(modelDir);
@@ -152,7 +160,90 @@ public final class TeacherBenchmark implements Callable<Integer> {
         batched.throughput() / inProcess,
         batched.throughput() / unbatched.throughput(),
         bulk.throughput() / inProcess);
+    if (accessControl) {
+      secured(images, batched, bulk);
+    }
     return 0;
+  }
+
+  /**
+   * (c) and (e) again with access control on, in the order open, secured, secured, open (the first
+   * open run is the one above) so that a drift in the machine's load cancels out; the cost is 1 -
+   * mean(secured) / mean(open) (target <= 5%).
+   */
+  private void secured(LabeledImages images, TeacherLoad.Result open, TeacherLoad.Result openBulk)
+      throws Exception {
+    String issuer = "https://bench.distillery";
+    Path keys = java.nio.file.Files.createTempDirectory("teacher-issuer");
+    TokenIssuer.generateKeys(keys);
+    String token =
+        TokenIssuer.mint(
+            TokenIssuer.readPrivateKey(keys.resolve(TokenIssuer.PRIVATE_KEY)),
+            issuer,
+            "bench",
+            List.of("describe", "label"),
+            Duration.ofHours(6));
+    Map<String, String> access = new HashMap<>();
+    access.put("distillery.teacher.access.enabled", "true");
+    access.put(
+        "mp.jwt.verify.publickey.location",
+        keys.resolve(TokenIssuer.PUBLIC_KEY).toAbsolutePath().toString());
+    access.put("mp.jwt.verify.issuer", issuer);
+    // A quota and a cap that every call checks but none reaches.
+    access.put("distillery.teacher.access.clients.bench.samples-per-minute", "1000000000");
+    access.put("distillery.teacher.access.clients.bench.max-top-k", "10");
+
+    List<double[]> opens = new ArrayList<>();
+    List<double[]> secureds = new ArrayList<>();
+    opens.add(new double[] {open.throughput(), openBulk.throughput()});
+    double refused = 0;
+    for (String round : List.of("secured-1", "secured-2", "open-2")) {
+      boolean securedRound = round.startsWith("secured");
+      try (ServiceProcess teacher = startTeacher(64, round, securedRound ? access : Map.of())) {
+        String bearer = securedRound ? token : null;
+        TeacherLoad.Result batched =
+            TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1, bearer);
+        TeacherLoad.Result bulk =
+            TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, 2, 64, bearer);
+        (securedRound ? secureds : opens)
+            .add(new double[] {batched.throughput(), bulk.throughput()});
+        refused +=
+            teacher
+                .metrics()
+                .lines()
+                .filter(
+                    l ->
+                        l.startsWith("distillery_teacher_access_total{")
+                            && !l.contains("outcome=\"allowed\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+        System.out.printf(
+            "    %-9s (c) %8.0f samples/s %s%n              (e) %8.0f samples/s %s%n",
+            round, batched.throughput(), batched.latencies(), bulk.throughput(), bulk.latencies());
+      }
+    }
+    double openC = mean(opens, 0);
+    double openE = mean(opens, 1);
+    double securedC = mean(secureds, 0);
+    double securedE = mean(secureds, 1);
+    System.out.printf(
+        "(c') (c) with access control on, mean of 2: %8.0f samples/s (open, mean of 2: %.0f)%n",
+        securedC, openC);
+    System.out.printf(
+        "(e') (e) with access control on, mean of 2: %8.0f samples/s (open, mean of 2: %.0f)%n",
+        securedE, openE);
+    System.out.printf(
+        "access control: (c')/(c) = %.3f (cost %.1f%%), (e')/(e) = %.3f (cost %.1f%%); target"
+            + " cost <= 5%%; calls refused: %.0f%n",
+        securedC / openC,
+        100 * (1 - securedC / openC),
+        securedE / openE,
+        100 * (1 - securedE / openE),
+        refused);
+  }
+
+  private static double mean(List<double[]> runs, int column) {
+    return runs.stream().mapToDouble(r -> r[column]).average().orElse(Double.NaN);
   }
 
   private double inProcessThroughput(LabeledImages images) throws Exception {
@@ -189,7 +280,13 @@ public final class TeacherBenchmark implements Callable<Integer> {
   }
 
   private ServiceProcess startTeacher(int maxBatchSize, String name) throws Exception {
+    return startTeacher(maxBatchSize, name, Map.of());
+  }
+
+  private ServiceProcess startTeacher(int maxBatchSize, String name, Map<String, String> extra)
+      throws Exception {
     Map<String, String> properties = new HashMap<>(serviceProperties);
+    properties.putAll(extra);
     properties.put("distillery.teacher.engine", engine);
     properties.put("distillery.teacher.model-dir", modelDir.toAbsolutePath().toString());
     properties.put("distillery.teacher.batching.max-batch-size", Integer.toString(maxBatchSize));

@@ -8,6 +8,8 @@ import io.distillery.proto.v1.TeacherGrpc;
 import io.distillery.proto.v1.Tensor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +38,19 @@ final class TeacherLoad {
       Duration duration,
       int callerCount,
       int samplesPerRequest)
+      throws Exception {
+    return run(port, images, warmup, duration, callerCount, samplesPerRequest, null);
+  }
+
+  /** As {@link #run(int, LabeledImages, Duration, Duration, int, int)}, with a bearer token. */
+  static Result run(
+      int port,
+      LabeledImages images,
+      Duration warmup,
+      Duration duration,
+      int callerCount,
+      int samplesPerRequest,
+      String bearerToken)
       throws Exception {
     List<LabelRequest> requests = requests(images, samplesPerRequest);
     return run(port, requests, request -> samplesPerRequest, warmup, duration, callerCount);
@@ -67,7 +82,7 @@ final class TeacherLoad {
       for (int c = 0; c < callerCount; c++) {
         int offset = c;
         TeacherGrpc.TeacherBlockingStub stub =
-            TeacherGrpc.newBlockingStub(channels.get(c % channels.size()));
+            withToken(TeacherGrpc.newBlockingStub(channels.get(c % channels.size())), bearerToken);
         callersDone.add(
             pool.submit(
                 () -> {
@@ -96,6 +111,18 @@ final class TeacherLoad {
       pool.shutdownNow();
       channels.forEach(ManagedChannel::shutdownNow);
     }
+  }
+
+  private static TeacherGrpc.TeacherBlockingStub withToken(
+      TeacherGrpc.TeacherBlockingStub stub, String bearerToken) {
+    if (bearerToken == null) {
+      return stub;
+    }
+    Metadata headers = new Metadata();
+    headers.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+        "Bearer " + bearerToken);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
   private static List<LabelRequest> requests(LabeledImages images, int samplesPerRequest) {

@@ -7,8 +7,14 @@ import picocli.CommandLine.Command;
 @Command(
     name = "teacher",
     mixinStandardHelpOptions = true,
-    description = "Teacher models: train one on Fashion-MNIST or a causal LM on text.",
-    subcommands = {TeacherTrainCommand.class})
+    description =
+        "Teacher models: train one on Fashion-MNIST or a causal LM on text; keys and tokens for"
+            + " teacher access control.",
+    subcommands = {
+      TeacherTrainCommand.class,
+      io.distillery.cli.access.TeacherKeygenCommand.class,
+      io.distillery.cli.access.TeacherTokenCommand.class
+    })
 public final class TeacherCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

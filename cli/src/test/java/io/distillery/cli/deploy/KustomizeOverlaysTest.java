@@ -46,13 +46,15 @@ import org.junit.jupiter.api.Test;
 class KustomizeOverlaysTest {
 
   /** What an overlay must render; every directory under deploy/k8s/overlays must be listed. */
-  private record Overlay(String name, boolean gpu, String teacherEngine, boolean keda) {}
+  private record Overlay(
+      String name, boolean gpu, String teacherEngine, boolean keda, boolean teacherAccess) {}
 
   private static final List<Overlay> OVERLAYS =
       List.of(
-          new Overlay("cpu", false, "OnnxRuntime", false),
-          new Overlay("gpu", true, "TensorRT", false),
-          new Overlay("gpu-autoscaled", true, "TensorRT", true));
+          new Overlay("cpu", false, "OnnxRuntime", false, false),
+          new Overlay("cpu-secured", false, "OnnxRuntime", false, true),
+          new Overlay("gpu", true, "TensorRT", false, false),
+          new Overlay("gpu-autoscaled", true, "TensorRT", true, false));
 
   private static final String TEACHER = "teacher-service";
   private static final String LABELER = "labeler-service";
@@ -60,6 +62,13 @@ class KustomizeOverlaysTest {
   private static final String EVALUATOR = "evaluator-service";
   private static final Set<String> SERVICES = Set.of(TEACHER, LABELER, TRAINER, EVALUATOR);
   private static final Set<String> GPU_SERVICES = Set.of(TEACHER, TRAINER);
+
+  /** The setting of each teacher client naming its token file. */
+  private static final Map<String, String> TOKEN_FILE_SETTINGS =
+      Map.of(
+          LABELER, "distillery.labeler.teacher.token-file",
+          TRAINER, "distillery.trainer.online.teacher-token-file",
+          EVALUATOR, "distillery.evaluator.teacher.token-file");
 
   private static final String GPU = "nvidia.com/gpu";
   private static final String NAME_LABEL = "app.kubernetes.io/name";
@@ -350,6 +359,60 @@ class KustomizeOverlaysTest {
             }
           }
         });
+  }
+
+  @Test
+  void teacherAccessIsOnExactlyInSecuredOverlaysWithKeysAndTokensFromSecrets() {
+    check(
+        (r, p) -> {
+          for (Container c : r.containersOf(TEACHER)) {
+            boolean on =
+                Boolean.parseBoolean(
+                    c.setting("distillery.teacher.access.enabled").orElse("false"));
+            if (on != r.overlay.teacherAccess()) {
+              p.add(r, c + ": distillery.teacher.access.enabled is " + on);
+            }
+            if (on) {
+              requireSecretFile(r, p, c, "mp.jwt.verify.publickey.location");
+              if (c.setting("mp.jwt.verify.issuer").isEmpty()) {
+                p.add(r, c + ": access control on but mp.jwt.verify.issuer unset");
+              }
+            }
+          }
+          for (Map.Entry<String, String> client : TOKEN_FILE_SETTINGS.entrySet()) {
+            for (Container c : r.containersOf(client.getKey())) {
+              if (r.overlay.teacherAccess()) {
+                requireSecretFile(r, p, c, client.getValue());
+              } else if (c.setting(client.getValue()).isPresent()) {
+                p.add(r, c + ": sets " + client.getValue() + " but the teacher is open");
+              }
+            }
+          }
+        });
+  }
+
+  /** The setting must name a file under a read-only mount of a Secret volume. */
+  private static void requireSecretFile(Rendered r, Problems p, Container c, String setting) {
+    Optional<String> file = c.setting(setting);
+    if (file.isEmpty()) {
+      p.add(r, c + ": " + setting + " unset");
+      return;
+    }
+    boolean fromSecret = false;
+    for (JsonNode m : c.node.path("volumeMounts")) {
+      if (file.get().startsWith(m.path("mountPath").asText() + "/")) {
+        for (JsonNode v : c.deployment.at("/spec/template/spec/volumes")) {
+          if (v.path("name").asText().equals(m.path("name").asText())
+              && v.at("/secret/secretName").isTextual()
+              && m.path("readOnly").asBoolean(false)) {
+            fromSecret = true;
+          }
+        }
+      }
+    }
+    if (!fromSecret) {
+      p.add(r, c + ": " + setting + "=" + file.get() + " is not in a read-only Secret mount");
+    }
   }
 
   @Test

@@ -32,7 +32,11 @@ public interface AccessConfig {
     /** Samples the client may label per minute (the refill rate of its token bucket). */
     OptionalLong samplesPerMinute();
 
-    /** Samples the client may send at once (the bucket's size); defaults to one minute's worth. */
+    /**
+     * Samples the client may send at once (the bucket's size); defaults to one minute's worth. A
+     * larger request is refused with {@code PERMISSION_DENIED}: set it at least to the client's
+     * request size.
+     */
     OptionalLong burst();
 
     /** Largest top-k the client may ask for. */

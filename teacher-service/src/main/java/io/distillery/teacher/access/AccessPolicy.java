@@ -59,10 +59,11 @@ public final class AccessPolicy {
       return Decision.allow(client, "allowed");
     }
     if (request.samples() > bucket.capacity()) {
-      // Waiting would never help: the bucket cannot hold this many.
+      // Waiting would never help (the bucket cannot hold this many), so not RESOURCE_EXHAUSTED,
+      // which clients retry: like the top-k cap, it exceeds what the client is entitled to.
       return Decision.refuse(
           client,
-          Status.Code.RESOURCE_EXHAUSTED,
+          Status.Code.PERMISSION_DENIED,
           "burst",
           String.format(
               Locale.ROOT,

@@ -195,7 +195,7 @@ class TeacherAccessTest {
   void overQuotaIsResourceExhaustedWithWhenToRetry() {
     MutinyTeacherGrpc.MutinyTeacherStub greedy = bearer(TestTokens.token("greedy", "label"));
     assertRefused(
-        Status.Code.RESOURCE_EXHAUSTED,
+        Status.Code.PERMISSION_DENIED,
         "at most 4 samples at once",
         () -> greedy.label(request(5, 3)).await().atMost(WAIT));
     assertEquals(3, greedy.label(request(3, 3)).await().atMost(WAIT).getSamplesCount());
