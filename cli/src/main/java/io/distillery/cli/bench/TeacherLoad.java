@@ -53,7 +53,8 @@ final class TeacherLoad {
       String bearerToken)
       throws Exception {
     List<LabelRequest> requests = requests(images, samplesPerRequest);
-    return run(port, requests, request -> samplesPerRequest, warmup, duration, callerCount);
+    return run(
+        port, requests, request -> samplesPerRequest, warmup, duration, callerCount, bearerToken);
   }
 
   /**
@@ -67,6 +68,19 @@ final class TeacherLoad {
       Duration warmup,
       Duration duration,
       int callerCount)
+      throws Exception {
+    return run(port, requests, weight, warmup, duration, callerCount, null);
+  }
+
+  /** As the above, with a bearer token on every call when it is not null. */
+  static Result run(
+      int port,
+      List<LabelRequest> requests,
+      java.util.function.ToLongFunction<LabelRequest> weight,
+      Duration warmup,
+      Duration duration,
+      int callerCount,
+      String bearerToken)
       throws Exception {
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < Math.min(callerCount, CONNECTIONS); i++) {
