@@ -56,11 +56,12 @@ public final class TinyLmTeacher implements AutoCloseable {
       lm.initialize(
           model.getNDManager(), DataType.FLOAT32, CausalLm.inputShapes(1, spec.contextLength()));
     }
-    // In place, outside any autograd graph; the factor is an array (the project's rule).
+    // Frozen first: PyTorch refuses an in-place op on a leaf that requires gradients. The factor
+    // is an array (the project's rule).
+    lm.freezeParameters(true);
     lm.tokenEmbedding()
         .getArray()
         .muli(new OwnedArrays(model.getNDManager(), DataType.FLOAT32).scalar(sharpness));
-    lm.freezeParameters(true);
     this.runner = new LmRunner(model);
   }
 
