@@ -190,15 +190,26 @@ final class LabelerTextRun implements Callable<Integer> {
     long last = Long.MIN_VALUE;
     long positions = 0;
     long firstPositions = 0;
+    long recordBytes = 0;
+    long distributionBytes = 0;
     for (ConsumerRecord<String, byte[]> label : labels) {
-      int count = SoftLabelEvent.parseFrom(label.value()).getPositions();
+      SoftLabelEvent event = SoftLabelEvent.parseFrom(label.value());
+      int count = event.getPositions();
       positions += count;
+      recordBytes += label.value().length;
+      distributionBytes += event.getDistributions().size();
       if (label.timestamp() < first) {
         first = label.timestamp();
         firstPositions = count;
       }
       last = Math.max(last, label.timestamp());
     }
+    System.out.printf(
+        "    in the log: %.1f bytes per token per soft-label record (%.1f of them distributions),"
+            + " largest record %d bytes%n",
+        recordBytes / (double) positions,
+        distributionBytes / (double) positions,
+        labels.stream().mapToInt(l -> l.value().length).max().orElse(0));
     // The first label's tokens were labelled before the clock starts.
     return (positions - firstPositions) / Math.max((last - first) / 1000.0, 1e-3);
   }
