@@ -154,6 +154,33 @@ class CausalLmTaskTest {
   }
 
   @Test
+  void aTransformerStudentIsRebuiltFromItsSpecAlone() throws Exception {
+    StudentSpec spec = student(TinyLmTeacher.TOKENIZER_SHA256);
+    assertEquals("transformer-1x32-h2-ctx32-v64", spec.getArchitecture());
+    assertEquals(Task.TASK_CAUSAL_LM, StudentModels.task(spec).kind());
+    NetworkSpec network = StudentModels.network(spec);
+    long[][] ids = {{1, 2, 3, 4, 5}};
+    long[][] mask = {{1, 1, 1, 1, 1}};
+    byte[] saved;
+    float[] expected;
+    try (Model original = Model.newInstance("original", Device.cpu(), "PyTorch")) {
+      original.setBlock(network.newBlock());
+      original
+          .getBlock()
+          .initialize(original.getNDManager(), DataType.FLOAT32, network.inputShape(1));
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      StudentModels.writeParameters(original.getBlock(), out);
+      saved = out.toByteArray();
+      expected = new LmRunner(original).logits(ids, mask);
+    }
+    try (Model loaded =
+        StudentModels.load(
+            StudentSpec.parseFrom(spec.toByteArray()), new java.io.ByteArrayInputStream(saved))) {
+      assertArrayEquals(expected, new LmRunner(loaded).logits(ids, mask), 0f);
+    }
+  }
+
+  @Test
   void incompatibilityNamesBothVocabulariesAndBothTokenizers() {
     NetworkSpec otherVocab =
         StudentModels.network(StudentModels.transformer(VOCAB * 2, CONTEXT, 1, 16, 2, 0, ""));
