@@ -59,10 +59,10 @@ public final class TinyLmTeacher implements AutoCloseable {
           model.getNDManager(), DataType.FLOAT32, CausalLm.inputShapes(1, spec.contextLength()));
     }
     // In place, outside any autograd graph; the factor is an array (the project's rule).
+    lm.freezeParameters(true); // first: PyTorch refuses in-place ops on leaves needing grad
     lm.tokenEmbedding()
         .getArray()
         .muli(new OwnedArrays(model.getNDManager(), DataType.FLOAT32).scalar(sharpness));
-    lm.freezeParameters(true);
     this.runner = new LmRunner(model);
   }
 
