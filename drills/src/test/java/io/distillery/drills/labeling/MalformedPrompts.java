@@ -79,7 +79,8 @@ final class MalformedPrompts {
                 new Bad(
                     "invalid-utf8-protobuf",
                     concat(new byte[] {0x0a, 0x03, (byte) 0xc3, 0x28, (byte) 0xff}, tail(i)),
-                    UNDECODABLE_PROTOBUF)),
+                    // The labeler names bad UTF-8 in any string field, protobuf or JSON.
+                    Set.of("invalid-utf8"))),
         new Kind(
             "deeply-nested-json",
             i -> {
