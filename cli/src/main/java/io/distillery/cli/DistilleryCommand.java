@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       TeacherCommand.class,
       BenchCommand.class,
+      io.distillery.cli.audit.AuditCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DistilleryCommand implements Runnable {

@@ -101,6 +101,25 @@ public final class TeacherBenchmark implements Callable<Integer> {
               + " quota and top-k cap) and print its cost beside the open teacher's.")
   boolean accessControl;
 
+  /** Teacher CPU microseconds per (c) request, per open and secured run. */
+  private final List<Double> openCpuPerRequest = new ArrayList<>();
+
+  private final List<Double> securedCpuPerRequest = new ArrayList<>();
+
+  /** Label requests the teacher answered so far. */
+  private static double servedRequests(ServiceProcess teacher) throws Exception {
+    return teacher
+        .metrics()
+        .lines()
+        .filter(
+            l ->
+                l.startsWith("distillery_teacher_requests_total{")
+                    && l.contains("outcome=\"ok\"")
+                    && l.contains("rpc=\"label\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   @Override
   public Integer call() throws Exception {
     TeacherCardFile card = TeacherCardFile.read(modelDir);
@@ -134,7 +153,10 @@ public final class TeacherBenchmark implements Callable<Integer> {
     try (ServiceProcess teacher = startTeacher(64, "batched")) {
       Duration serverCpu = teacher.cpuTime();
       long clientCpu = clientCpuNanos();
+      double served = servedRequests(teacher);
       batched = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1);
+      openCpuPerRequest.add(
+          teacher.cpuTime().minus(serverCpu).toNanos() / 1e3 / (servedRequests(teacher) - served));
       // Where the cycles of (c) went: on two shared cores, client and server compete.
       System.out.printf(
           "    CPU during (c): client %.1f s, teacher-service %.1f s, over %.1f s of wall time%n",
@@ -201,8 +223,12 @@ public final class TeacherBenchmark implements Callable<Integer> {
       boolean securedRound = round.startsWith("secured");
       try (ServiceProcess teacher = startTeacher(64, round, securedRound ? access : Map.of())) {
         String bearer = securedRound ? token : null;
+        Duration cpu = teacher.cpuTime();
+        double served = servedRequests(teacher);
         TeacherLoad.Result batched =
             TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1, bearer);
+        (securedRound ? securedCpuPerRequest : openCpuPerRequest)
+            .add(teacher.cpuTime().minus(cpu).toNanos() / 1e3 / (servedRequests(teacher) - served));
         TeacherLoad.Result bulk =
             TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, 2, 64, bearer);
         (securedRound ? secureds : opens)
@@ -240,6 +266,17 @@ public final class TeacherBenchmark implements Callable<Integer> {
         securedE / openE,
         100 * (1 - securedE / openE),
         refused);
+    double openCpu = openCpuPerRequest.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+    double securedCpu =
+        securedCpuPerRequest.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+    System.out.printf(
+        "teacher CPU per (c) request: open %s -> mean %.0f us, secured %s -> mean %.0f us;"
+            + " cost %.1f%% (less sensitive to the machine's load than throughput)%n",
+        openCpuPerRequest.stream().map(d -> String.format("%.0f", d)).toList(),
+        openCpu,
+        securedCpuPerRequest.stream().map(d -> String.format("%.0f", d)).toList(),
+        securedCpu,
+        100 * (securedCpu / openCpu - 1));
   }
 
   private static double mean(List<double[]> runs, int column) {

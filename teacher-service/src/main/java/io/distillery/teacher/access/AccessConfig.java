@@ -20,6 +20,9 @@ public interface AccessConfig {
   @WithDefault("false")
   boolean enabled();
 
+  /** The audit log of access decisions. */
+  Audit audit();
+
   /** Limits of clients not listed under {@code clients}. */
   Limits defaults();
 
@@ -41,5 +44,21 @@ public interface AccessConfig {
 
     /** Largest top-k the client may ask for. */
     OptionalInt maxTopK();
+  }
+
+  /** Where every access decision is written, as a protobuf {@code AuditEvent}. */
+  interface Audit {
+
+    /** Write every decision (allowed, refused, open) to the audit topic. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** The audit topic; keep it forever ({@code retention.ms=-1}). Key: the client id. */
+    @WithDefault("distill.audit")
+    String topic();
+
+    /** Kafka brokers of the audit topic. */
+    @WithDefault("${kafka.bootstrap.servers:localhost:9092}")
+    String bootstrapServers();
   }
 }

@@ -13,8 +13,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Admits or refuses each Teacher call: identity from the verified bearer token (Quarkus Security),
- * then {@link AccessPolicy}. Every decision is counted. With access control off, every call is
- * admitted as {@code anonymous}.
+ * then {@link AccessPolicy}. Every decision is counted and, when configured, audited. With access
+ * control off, every call is admitted as {@code anonymous}.
  */
 @ApplicationScoped
 public class AccessGuard {
@@ -25,13 +25,18 @@ public class AccessGuard {
   private final AccessConfig config;
   private final CurrentIdentityAssociation identities;
   private final AccessMetrics metrics;
+  private final AuditLog audit;
   private final AccessPolicy policy;
 
   public AccessGuard(
-      TeacherConfig config, CurrentIdentityAssociation identities, AccessMetrics metrics) {
+      TeacherConfig config,
+      CurrentIdentityAssociation identities,
+      AccessMetrics metrics,
+      AuditLog audit) {
     this.config = config.access();
     this.identities = identities;
     this.metrics = metrics;
+    this.audit = audit;
     this.policy = new AccessPolicy(this.config, System::nanoTime);
   }
 
@@ -91,6 +96,7 @@ public class AccessGuard {
 
   private Decision recorded(AccessRequest request, Decision decision) {
     metrics.record(request.rpc(), decision);
+    audit.record(request, decision);
     return decision;
   }
 

@@ -44,6 +44,11 @@ class AccessPolicyTest {
       }
 
       @Override
+      public Audit audit() {
+        throw new UnsupportedOperationException("the policy does not audit");
+      }
+
+      @Override
       public Limits defaults() {
         return defaults;
       }

@@ -1,0 +1,98 @@
+package io.distillery.teacher.access;
+
+import io.distillery.proto.v1.AuditDecision;
+import io.distillery.proto.v1.AuditEvent;
+import io.distillery.teacher.config.TeacherConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes every access decision to the audit topic ({@code distill.audit}), keyed by client id.
+ * Sends are asynchronous (acks=all, idempotent) so a call never waits on the broker; a failed send
+ * is logged and counted in {@code distillery_teacher_audit_failures_total}.
+ */
+@ApplicationScoped
+public class AuditLog {
+
+  private static final Logger LOG = Logger.getLogger(AuditLog.class);
+  static final String SERVICE = "teacher-service";
+
+  private final AccessConfig.Audit config;
+  private final KafkaProducer<String, byte[]> producer;
+  private final Counter failures;
+
+  public AuditLog(TeacherConfig config, MeterRegistry registry) {
+    this.config = config.access().audit();
+    this.failures =
+        Counter.builder("distillery_teacher_audit_failures")
+            .description("Access decisions that could not be written to the audit topic")
+            .register(registry);
+    this.producer = this.config.enabled() ? producer(this.config.bootstrapServers()) : null;
+    if (producer != null) {
+      LOG.infof(
+          "Auditing every teacher access decision to %s on %s",
+          this.config.topic(), this.config.bootstrapServers());
+    }
+  }
+
+  private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "teacher-audit");
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(props);
+  }
+
+  /** Writes one decision; does nothing when auditing is off. */
+  public void record(AccessRequest request, Decision decision) {
+    if (producer == null) {
+      return;
+    }
+    AuditEvent event =
+        AuditEvent.newBuilder()
+            .setTimeMs(System.currentTimeMillis())
+            .setService(SERVICE)
+            .setClient(decision.client())
+            .setRpc(request.rpc())
+            .setSamples(request.samples())
+            .setTopK(request.topK())
+            .setDecision(
+                decision.allowed()
+                    ? AuditDecision.AUDIT_DECISION_ALLOWED
+                    : AuditDecision.AUDIT_DECISION_REFUSED)
+            .setStatus(decision.code().name())
+            .setReason(decision.reason())
+            .setMessage(decision.message())
+            .build();
+    producer.send(
+        new ProducerRecord<>(config.topic(), decision.client(), event.toByteArray()),
+        (metadata, error) -> {
+          if (error != null) {
+            failures.increment();
+            LOG.warnf(
+                "audit event of %s/%s not written: %s", decision.client(), request.rpc(), error);
+          }
+        });
+  }
+
+  @PreDestroy
+  void close() {
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+    }
+  }
+}
