@@ -23,6 +23,7 @@ import io.distillery.proto.v1.StudentSpec;
 import io.distillery.proto.v1.Task;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -48,8 +49,14 @@ public class LanguageModelEvaluation implements TaskEvaluation {
   private final EvaluatorConfig.Lm config;
   private LmReference reference;
 
+  @Inject
   public LanguageModelEvaluation(EvaluatorConfig config) {
-    this.config = config.lm();
+    this(config.lm());
+  }
+
+  /** An evaluation with these settings. */
+  public LanguageModelEvaluation(EvaluatorConfig.Lm config) {
+    this.config = config;
     if (this.config.maxTokens() < 1 || this.config.batchSize() < 1) {
       throw new IllegalArgumentException(
           "distillery.evaluator.lm.max-tokens and batch-size must be >= 1, got "
@@ -239,7 +246,7 @@ public class LanguageModelEvaluation implements TaskEvaluation {
 
   /** Releases the teacher. */
   @PreDestroy
-  synchronized void close() {
+  public synchronized void close() {
     if (reference != null) {
       reference.close();
       reference = null;
