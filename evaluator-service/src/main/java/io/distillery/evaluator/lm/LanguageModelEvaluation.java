@@ -126,6 +126,18 @@ public class LanguageModelEvaluation implements TaskEvaluation {
                 + " bits per byte, KL "
                 + scores.klPerToken());
       }
+      LOG.infof(
+          "job %s step %d: %.4f bits/byte (teacher %.4f), perplexity %.2f (teacher %.2f),"
+              + " KL %.4f nats/token, agreement %.4f over %d tokens",
+          event.getJobId(),
+          event.getStep(),
+          scores.bitsPerByte(),
+          scores.teacherBitsPerByte(),
+          scores.perplexity(),
+          scores.teacherPerplexity(),
+          scores.klPerToken(),
+          scores.agreement(),
+          scores.tokens());
       EvaluationEvent scored =
           EvaluationEvents.student(event, ref.evalSetId(), (int) scores.tokens(), nowMs)
               .setTeacher(ref.card())

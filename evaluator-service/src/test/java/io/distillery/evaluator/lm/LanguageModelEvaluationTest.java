@@ -8,10 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.distillery.evaluator.EvaluationFailure;
 import io.distillery.evaluator.config.EvaluatorConfig;
 import io.distillery.evaluator.evaluation.TaskEvaluation;
+import io.distillery.evaluator.support.EvaluatorTestResource;
 import io.distillery.evaluator.support.TinyLm;
+import io.distillery.evaluator.support.TinyLmResource;
+import io.distillery.localkafka.LocalKafkaTestResource;
 import io.distillery.models.checkpoint.Checkpoint;
 import io.distillery.proto.v1.EvaluationMetrics;
 import io.distillery.proto.v1.EvaluationStatus;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * LM checkpoints scored in-process against a really trained tiny teacher on real held-out text
  * (Persuasion): a student with the teacher's weights against a random one, and the clear failures.
+ * A Quarkus test only so it shares the app's class loader with {@link LmEvaluationFlowTest} (the
+ * tokenizers' native library loads into one class loader per JVM); it calls the class directly.
  */
+@QuarkusTest
+@QuarkusTestResource(LocalKafkaTestResource.class)
+@QuarkusTestResource(EvaluatorTestResource.class)
+@QuarkusTestResource(TinyLmResource.class)
 class LanguageModelEvaluationTest {
 
   @TempDir static Path root;
