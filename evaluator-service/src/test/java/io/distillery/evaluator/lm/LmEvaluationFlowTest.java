@@ -18,8 +18,10 @@ import io.distillery.proto.v1.CheckpointEvent;
 import io.distillery.proto.v1.EvaluationEvent;
 import io.distillery.proto.v1.EvaluationStatus;
 import io.distillery.proto.v1.Task;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +47,8 @@ class LmEvaluationFlowTest {
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrapServers;
+
+  @Inject MeterRegistry registry;
 
   @Test
   void anLmCheckpointIsScoredWithContinuationsAndPromotedByBitsPerByte() throws Exception {
@@ -96,6 +100,27 @@ class LmEvaluationFlowTest {
     assertEquals(20, pointer.step());
     assertEquals(LanguageModelEvaluation.BITS_PER_BYTE, pointer.metric());
     assertEquals(second.getMetrics().getBitsPerByte(), pointer.value(), 0);
+
+    // The latest OK evaluation (step 30) in the job's gauges; accuracy means nothing here.
+    assertEquals(
+        randomBpb,
+        registry.get("distillery_evaluator_latest_bits_per_byte").tag("job", job).gauge().value(),
+        1e-9);
+    assertEquals(
+        first.getMetrics().getTeacherBitsPerByte(),
+        registry
+            .get("distillery_evaluator_latest_teacher_bits_per_byte")
+            .tag("job", job)
+            .gauge()
+            .value(),
+        1e-9);
+    assertTrue(
+        Double.isNaN(
+            registry
+                .get("distillery_evaluator_latest_accuracy_ratio")
+                .tag("job", job)
+                .gauge()
+                .value()));
   }
 
   private void send(CheckpointEvent event) throws Exception {
