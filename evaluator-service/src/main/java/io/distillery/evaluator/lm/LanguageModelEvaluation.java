@@ -14,6 +14,7 @@ import io.distillery.models.lm.LmSpec;
 import io.distillery.models.nn.Layer;
 import io.distillery.models.nn.NetworkSpec;
 import io.distillery.models.student.StudentModels;
+import io.distillery.models.text.JaneAusten;
 import io.distillery.proto.v1.CheckpointEvent;
 import io.distillery.proto.v1.Continuation;
 import io.distillery.proto.v1.EvaluationEvent;
@@ -27,6 +28,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +49,7 @@ public class LanguageModelEvaluation implements TaskEvaluation {
   private static final Logger LOG = Logger.getLogger(LanguageModelEvaluation.class);
 
   private final EvaluatorConfig.Lm config;
+  private final String evalSetId;
   private LmReference reference;
 
   @Inject
@@ -57,6 +60,12 @@ public class LanguageModelEvaluation implements TaskEvaluation {
   /** An evaluation with these settings. */
   public LanguageModelEvaluation(EvaluatorConfig.Lm config) {
     this.config = config;
+    // From the settings alone, so a redelivered checkpoint finds its record before anything loads.
+    this.evalSetId =
+        config.heldOutFile().map(Path::toString).orElse("janeausten:" + JaneAusten.HELD_OUT)
+            + "[tokens 0:"
+            + config.maxTokens()
+            + "]";
     if (this.config.maxTokens() < 1 || this.config.batchSize() < 1) {
       throw new IllegalArgumentException(
           "distillery.evaluator.lm.max-tokens and batch-size must be >= 1, got "
@@ -78,7 +87,7 @@ public class LanguageModelEvaluation implements TaskEvaluation {
 
   @Override
   public String evalSetId() {
-    return reference == null ? "" : reference.evalSetId();
+    return evalSetId;
   }
 
   @Override
@@ -165,7 +174,9 @@ public class LanguageModelEvaluation implements TaskEvaluation {
 
   private LmReference reference() throws EvaluationFailure {
     if (reference == null) {
-      reference = LmReference.load(config.teacherDir(), config.heldOutFile(), config.maxTokens());
+      reference =
+          LmReference.load(
+              config.teacherDir(), config.heldOutFile(), config.maxTokens(), evalSetId);
       LOG.infof(
           "LM reference: teacher %s, held-out %s (%d tokens, %d bytes)",
           reference.card().getModelId(),

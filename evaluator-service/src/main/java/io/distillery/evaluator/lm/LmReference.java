@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param tokens the held-out tokens scored, documents separated by end-of-text
  * @param bytes UTF-8 bytes of the text those tokens cover
  * @param evalSetId names the text and the cap, e.g. {@code janeausten:persuasion[tokens 0:20000]}
+ *     (the scored count is {@code tokens.length})
  */
 public record LmReference(
     TeacherCard card,
@@ -52,11 +53,12 @@ public record LmReference(
    * @param teacherDir the teacher's model directory, if configured
    * @param heldOutFile the held-out text, if configured (else Persuasion from janeaustenr)
    * @param maxTokens cap on the tokens scored
+   * @param evalSetId the id evaluations record
    * @throws EvaluationFailure {@code missing-teacher} or {@code missing-held-out}, saying what to
    *     configure
    */
   public static LmReference load(
-      Optional<Path> teacherDir, Optional<Path> heldOutFile, int maxTokens)
+      Optional<Path> teacherDir, Optional<Path> heldOutFile, int maxTokens, String evalSetId)
       throws EvaluationFailure {
     if (teacherDir.isEmpty()) {
       throw new EvaluationFailure(
@@ -103,7 +105,7 @@ public record LmReference(
             : card.languageModel().architecture().contextLength(),
         held.ids,
         held.bytes,
-        text.name() + "[tokens 0:" + held.ids.length + "]");
+        evalSetId);
   }
 
   /** The teacher's vocabulary size. */

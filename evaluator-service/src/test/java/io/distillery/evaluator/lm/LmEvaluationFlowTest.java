@@ -79,7 +79,9 @@ class LmEvaluationFlowTest {
     assertEquals(3, first.getContinuationsCount(), "the default prompts");
     assertEquals("It is a truth universally acknowledged", first.getContinuations(0).getPrompt());
     assertTrue(first.getContinuations(0).getTokenIdsCount() >= 1);
-    assertTrue(first.getEvalSetId().contains("persuasion.txt"), first.getEvalSetId());
+    assertTrue(
+        first.getEvalSetId().endsWith("persuasion.txt[tokens 0:20000]"), first.getEvalSetId());
+    assertEquals(first.getMetrics().getTokens(), first.getEvalSetSize());
     assertTrue(first.getPromoted(), "a job's first checkpoint is promoted");
 
     EvaluationEvent second = evaluations.get(1);
@@ -95,6 +97,12 @@ class LmEvaluationFlowTest {
     assertEquals(EvaluationStatus.EVALUATION_FAILED, fourth.getStatus());
     assertTrue(
         fourth.getFailureReason().startsWith("tokenizer-mismatch: "), fourth.getFailureReason());
+
+    // Redelivered: the recorded evaluation comes back unchanged, nothing is scored or promoted.
+    send(better.event());
+    List<EvaluationEvent> again = EvaluationsTopic.read(bootstrapServers, job, 5, WAIT);
+    assertEquals(5, again.size());
+    assertEquals(second, again.get(4));
 
     PromotedPointer pointer = new JobState(checkpoints.resolve(job)).promoted().orElseThrow();
     assertEquals(20, pointer.step());
