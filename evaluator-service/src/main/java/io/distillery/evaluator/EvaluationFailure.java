@@ -39,6 +39,15 @@ public final class EvaluationFailure extends Exception {
   /** The teacher refused the reference request or answered something unusable. */
   public static final String TEACHER_REJECTED = "teacher-rejected";
 
+  /** No held-out text for language models: the configured file or janeaustenr is missing. */
+  public static final String MISSING_HELD_OUT = "missing-held-out";
+
+  /** No usable LM teacher directory ({@code distillery.evaluator.lm.teacher-dir}). */
+  public static final String MISSING_TEACHER = "missing-teacher";
+
+  /** The student's tokenizer or vocabulary differs from the LM teacher's. */
+  public static final String TOKENIZER_MISMATCH = "tokenizer-mismatch";
+
   /** An unexpected exception while scoring (a bug); the message names its class. */
   public static final String INTERNAL_ERROR = "internal-error";
 

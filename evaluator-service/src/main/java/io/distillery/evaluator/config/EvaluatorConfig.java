@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,54 @@ public interface EvaluatorConfig {
 
   /** Which checkpoint of a job is its best. */
   Promotion promotion();
+
+  /** How language-model checkpoints (the {@code transformer} student family) are scored. */
+  Lm lm();
+
+  /**
+   * Language-model evaluation: the student and its teacher on the same held-out tokens, bits per
+   * UTF-8 byte and perplexity of both, KL(teacher ‖ student) per token, top-1 agreement and greedy
+   * continuations of a few prompts. LM checkpoints are promoted by bits per byte (lower is better),
+   * with {@code promotion.min-improvement} in bits per byte.
+   */
+  interface Lm {
+
+    /**
+     * The LM teacher's model directory as {@code distillery teacher train --task causal-lm} writes
+     * it: {@code teacher-card.json}, the {@code tokenizer.json} students share, and the DJL params
+     * (PyTorch) or, without them, {@code model.onnx} (ONNX Runtime). The teacher runs in-process to
+     * give the reference numbers on the same tokens. Unset: LM checkpoints get a FAILED evaluation
+     * saying so.
+     */
+    Optional<Path> teacherDir();
+
+    /**
+     * Held-out text: a UTF-8 text file (one document) or JSON lines ({@code .jsonl}/{@code
+     * .ndjson}, one {@code {"text": ...}} per line). Unset: the novel Persuasion from the R package
+     * janeaustenr (Debian {@code r-cran-janeaustenr}; see {@code distillery.janeausten.dir}) when
+     * it is installed.
+     */
+    Optional<Path> heldOutFile();
+
+    /** Cap on the held-out tokens scored (the text's first ones); must be &gt;= 1. */
+    @WithDefault("20000")
+    int maxTokens();
+
+    /** Windows of context length per forward pass. */
+    @WithDefault("8")
+    int batchSize();
+
+    /**
+     * Prompts whose greedy continuations by the student go into every LM evaluation; a list
+     * separated by commas (write a comma inside a prompt as {@code \\,}).
+     */
+    @WithDefault("It is a truth universally acknowledged,Anne Elliot,The weather was")
+    List<String> prompts();
+
+    /** Tokens of each greedy continuation. */
+    @WithDefault("24")
+    int continuationTokens();
+  }
 
   /** The held-out set: Fashion-MNIST's 10,000 test images ({@code t10k}). */
   interface EvalSet {

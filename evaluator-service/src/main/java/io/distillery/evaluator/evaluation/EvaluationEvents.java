@@ -11,7 +11,7 @@ import io.distillery.proto.v1.EvaluationStatus;
 import io.distillery.proto.v1.EvaluationSubject;
 
 /** Builds the evaluation events the evaluator publishes. */
-final class EvaluationEvents {
+public final class EvaluationEvents {
 
   /** Job id of the teacher's own evaluations. */
   static final String TEACHER_JOB = "teacher";
@@ -30,6 +30,24 @@ final class EvaluationEvents {
         .setMetrics(metrics(scores))
         .setStatus(EvaluationStatus.EVALUATION_OK)
         .build();
+  }
+
+  /**
+   * A student's evaluation on other held-out data than the classification eval set (a language
+   * model's text), without teacher, metrics and status.
+   */
+  public static EvaluationEvent.Builder student(
+      CheckpointEvent checkpoint, String evalSetId, int evalSetSize, long nowMs) {
+    return EvaluationEvent.newBuilder()
+        .setJobId(checkpoint.getJobId())
+        .setStep(checkpoint.getStep())
+        .setCheckpointUri(checkpoint.getUri())
+        .setCheckpointSha256(checkpoint.getManifestSha256())
+        .setEvalSetId(evalSetId)
+        .setEvalSetSize(evalSetSize)
+        .setSubject(EvaluationSubject.SUBJECT_STUDENT)
+        .setEvaluatedAtMs(nowMs)
+        .setSamplesSeen(checkpoint.getSamplesSeen());
   }
 
   /** A checkpoint that could not be scored. */

@@ -5,30 +5,32 @@ import io.distillery.evaluator.evalset.EvalSet;
 import io.distillery.evaluator.metrics.EvaluatorMetrics;
 import io.distillery.evaluator.promotion.JobState;
 import io.distillery.evaluator.promotion.PromotionService;
-import io.distillery.evaluator.scoring.Scores;
-import io.distillery.evaluator.scoring.StudentRunner;
-import io.distillery.evaluator.teacher.TeacherReference;
-import io.distillery.evaluator.teacher.TeacherReferences;
 import io.distillery.models.checkpoint.Checkpoint;
 import io.distillery.models.checkpoint.CheckpointException;
 import io.distillery.models.checkpoint.CheckpointStore;
+import io.distillery.models.student.StudentModels;
 import io.distillery.proto.kafka.DecodeFailure;
 import io.distillery.proto.kafka.Decoded;
 import io.distillery.proto.v1.CheckpointEvent;
 import io.distillery.proto.v1.EvaluationEvent;
+import io.distillery.proto.v1.Task;
+import io.quarkus.arc.All;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Scores checkpoints: verifies the files against the manifest, rebuilds the student, compares it
- * with the ground truth and the teacher's reference, settles promotion and publishes one evaluation
- * per checkpoint event. A checkpoint that cannot be scored yields a FAILED evaluation and the
- * service moves on; a checkpoint scored before gets its recorded evaluation back, unchanged,
- * without promoting anything again.
+ * Scores checkpoints: verifies the files against the manifest, scores the student with the {@link
+ * TaskEvaluation} of its family's task (a classifier on the eval set, a language model on held-out
+ * text), settles promotion and publishes one evaluation per checkpoint event. A checkpoint that
+ * cannot be scored yields a FAILED evaluation and the service moves on; a checkpoint scored before
+ * gets its recorded evaluation back, unchanged, without promoting anything again.
  *
  * <p>Checkpoints are handled one at a time, in order (the channel is ordered and blocking).
  */
@@ -41,8 +43,7 @@ public class EvaluationService {
   static final String UNKNOWN_JOB = "unknown";
 
   private final EvalSet evalSet;
-  private final StudentRunner students;
-  private final TeacherReferences references;
+  private final Map<Task, TaskEvaluation> evaluations = new EnumMap<>(Task.class);
   private final PromotionService promotions;
   private final EvaluationSink sink;
   private final EvaluatorMetrics metrics;
@@ -50,14 +51,14 @@ public class EvaluationService {
 
   public EvaluationService(
       EvalSet evalSet,
-      StudentRunner students,
-      TeacherReferences references,
+      @All List<TaskEvaluation> evaluations,
       PromotionService promotions,
       EvaluationSink sink,
       EvaluatorMetrics metrics) {
     this.evalSet = evalSet;
-    this.students = students;
-    this.references = references;
+    for (TaskEvaluation evaluation : evaluations) {
+      this.evaluations.put(evaluation.task(), evaluation);
+    }
     this.promotions = promotions;
     this.sink = sink;
     this.metrics = metrics;
@@ -147,7 +148,10 @@ public class EvaluationService {
           .get()
           .recorded(event.getManifestSha256())
           .filter(
-              r -> r.getEvalSetId().equals(evalSet.id()) && r.getJobId().equals(event.getJobId()));
+              r ->
+                  evaluations.values().stream()
+                          .anyMatch(e -> e.evalSetId().equals(r.getEvalSetId()))
+                      && r.getJobId().equals(event.getJobId()));
     } catch (IOException e) {
       LOG.warnf("cannot read the evaluation record of %s: %s", event.getUri(), e.getMessage());
       return Optional.empty();
@@ -182,18 +186,35 @@ public class EvaluationService {
       throw new EvaluationFailure(e.reason(), e.getMessage(), e);
     }
     checkManifest(checkpoint, event);
-    // The student first: a broken checkpoint fails at once, even while the teacher is down.
-    float[] student = students.logProbs(checkpoint);
-    TeacherReference teacher = references.forCheckpoint(checkpoint.manifest().getTeachersList());
-    Scores scores =
-        Scores.compute(student, teacher.logProbs(), evalSet.data().labels(), evalSet.classes());
-    EvaluationEvent scored =
-        EvaluationEvents.scored(event, teacher, scores, evalSet, clock.millis());
-    PromotionService.Settled settled = promotions.settle(state.orElseThrow(), scored, scores);
+    TaskEvaluation.Scored scored = evaluation(checkpoint).score(event, checkpoint, clock.millis());
+    PromotionService.Settled settled =
+        promotions.settle(state.orElseThrow(), scored.event(), scored.ranking());
     if (settled.newlyPromoted()) {
-      metrics.promoted(event.getJobId(), event.getStep(), scores.accuracy());
+      metrics.promoted(
+          event.getJobId(), event.getStep(), scored.event().getMetrics().getAccuracy());
     }
     return settled.event();
+  }
+
+  /** The evaluation of the task the checkpoint's student family learns. */
+  private TaskEvaluation evaluation(Checkpoint checkpoint) throws EvaluationFailure {
+    Task task;
+    try {
+      task = StudentModels.task(checkpoint.manifest().getStudent()).kind();
+    } catch (IllegalArgumentException e) {
+      throw new EvaluationFailure(EvaluationFailure.UNKNOWN_ARCHITECTURE, e.getMessage(), e);
+    }
+    TaskEvaluation evaluation = evaluations.get(task);
+    if (evaluation == null) {
+      throw new EvaluationFailure(
+          EvaluationFailure.INCOMPATIBLE_STUDENT,
+          "the evaluator cannot score "
+              + task
+              + " students (it scores "
+              + evaluations.keySet()
+              + ")");
+    }
+    return evaluation;
   }
 
   private static void requireFields(CheckpointEvent event) throws EvaluationFailure {

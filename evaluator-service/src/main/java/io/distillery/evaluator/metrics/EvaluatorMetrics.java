@@ -135,7 +135,11 @@ public class EvaluatorMetrics {
         .record(took);
     if (event.getStatus() == EvaluationStatus.EVALUATION_OK) {
       JobGauges gauges = gauges(event.getJobId());
-      gauges.accuracy = event.getMetrics().getAccuracy();
+      // Only language-model evaluations score tokens; accuracy means nothing for them.
+      boolean tokens = event.getMetrics().getTokens() > 0;
+      gauges.accuracy = tokens ? Double.NaN : event.getMetrics().getAccuracy();
+      gauges.bitsPerByte = tokens ? event.getMetrics().getBitsPerByte() : Double.NaN;
+      gauges.teacherBitsPerByte = tokens ? event.getMetrics().getTeacherBitsPerByte() : Double.NaN;
       gauges.agreement = event.getMetrics().getAgreement();
       gauges.kl = event.getMetrics().getKlTeacherStudent();
       gauges.nll = event.getMetrics().getNll();
@@ -173,6 +177,18 @@ public class EvaluatorMetrics {
         job,
         g,
         x -> x.nll);
+    gauge(
+        "latest_bits_per_byte",
+        "Held-out bits per UTF-8 byte of the latest language-model checkpoint",
+        job,
+        g,
+        x -> x.bitsPerByte);
+    gauge(
+        "latest_teacher_bits_per_byte",
+        "The LM teacher's bits per byte on the same held-out tokens",
+        job,
+        g,
+        x -> x.teacherBitsPerByte);
     gauge("latest_step", "Step of the job's latest scored checkpoint", job, g, x -> x.step);
     gauge(
         "promoted_step",
@@ -201,6 +217,8 @@ public class EvaluatorMetrics {
     volatile double agreement = Double.NaN;
     volatile double kl = Double.NaN;
     volatile double nll = Double.NaN;
+    volatile double bitsPerByte = Double.NaN;
+    volatile double teacherBitsPerByte = Double.NaN;
     volatile double step = Double.NaN;
     volatile double promotedStep = Double.NaN;
     volatile double promotedAccuracy = Double.NaN;

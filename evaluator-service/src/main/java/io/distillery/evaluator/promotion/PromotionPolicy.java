@@ -35,14 +35,28 @@ public record PromotionPolicy(PromotionMetric metric, double minImprovement) {
    *     afresh)
    */
   public boolean promotes(Optional<PromotedPointer> current, Scores candidate, String evalSetId) {
+    return promotes(current, ranking(candidate), evalSetId);
+  }
+
+  /** A classifier's ranking by this policy's metric. */
+  public Ranking ranking(Scores scores) {
+    return new Ranking(metric.id(), metric.of(scores), metric.higherIsBetter());
+  }
+
+  /**
+   * Whether a checkpoint ranked by {@code candidate} should become the job's promoted one; see
+   * {@link #promotes(Optional, Scores, String)}. Other tasks (a language model's bits per byte)
+   * bring their own metric.
+   */
+  public boolean promotes(Optional<PromotedPointer> current, Ranking candidate, String evalSetId) {
     if (current.isEmpty()
-        || !current.get().metric().equals(metric.id())
+        || !current.get().metric().equals(candidate.metricId())
         || !current.get().evalSetId().equals(evalSetId)) {
       return true;
     }
-    double value = metric.of(candidate);
+    double value = candidate.value();
     double best = current.get().value();
-    double gain = metric.higherIsBetter() ? value - best : best - value;
+    double gain = candidate.higherIsBetter() ? value - best : best - value;
     return gain > ROUNDING && gain >= minImprovement - ROUNDING;
   }
 }

@@ -60,7 +60,16 @@ public class PromotionService {
    * @param scores its scores
    * @throws EvaluationFailure ({@code state-io}) when the pointer or record cannot be written
    */
-  public synchronized Settled settle(JobState state, EvaluationEvent scored, Scores scores)
+  public Settled settle(JobState state, EvaluationEvent scored, Scores scores)
+      throws EvaluationFailure {
+    return settle(state, scored, policy.ranking(scores));
+  }
+
+  /**
+   * Promotes a scored checkpoint if it is its job's best by {@code ranking} and records its
+   * evaluation; see {@link #settle(JobState, EvaluationEvent, Scores)}.
+   */
+  public synchronized Settled settle(JobState state, EvaluationEvent scored, Ranking ranking)
       throws EvaluationFailure {
     try {
       Optional<PromotedPointer> current = state.promoted();
@@ -68,7 +77,8 @@ public class PromotionService {
           current.isPresent()
               && current.get().manifestSha256().equals(scored.getCheckpointSha256())
               && current.get().evalSetId().equals(scored.getEvalSetId());
-      boolean promote = !alreadyPromoted && policy.promotes(current, scores, scored.getEvalSetId());
+      boolean promote =
+          !alreadyPromoted && policy.promotes(current, ranking, scored.getEvalSetId());
       if (promote) {
         state.promote(
             new PromotedPointer(
@@ -76,8 +86,8 @@ public class PromotionService {
                 scored.getStep(),
                 scored.getCheckpointUri(),
                 scored.getCheckpointSha256(),
-                policy.metric().id(),
-                policy.metric().of(scores),
+                ranking.metricId(),
+                ranking.value(),
                 scored.getEvalSetId(),
                 clock.millis()));
       }
