@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /** Every access decision, allowed or refused, lands on the audit topic of a real broker. */
 @QuarkusTest
-@QuarkusTestResource(TinyTeacherResource.class)
-@QuarkusTestResource(LocalKafkaTestResource.class)
+@QuarkusTestResource(value = TinyTeacherResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = LocalKafkaTestResource.class, restrictToAnnotatedClass = true)
 @TestProfile(TeacherAuditTest.Audited.class)
 class TeacherAuditTest {
 
