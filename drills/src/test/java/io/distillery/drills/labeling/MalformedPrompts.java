@@ -116,9 +116,8 @@ final class MalformedPrompts {
                 bad(
                     "invalid-utf8-json",
                     concat(utf8("{\"id\":\""), new byte[] {(byte) 0xff, (byte) 0xfe}, utf8("\"}")),
-                    "invalid-json",
-                    "missing-id",
-                    "empty-input")),
+                    // JSON records are decoded strictly: bad UTF-8 is named as such.
+                    "invalid-utf8")),
         new Kind(
             "nan-values",
             i -> bad("nan-values", withValue(i, Float.NaN).toByteArray(), "non-finite-value")),
