@@ -7,6 +7,7 @@ import io.distillery.evaluator.config.EvaluatorConfig;
 import io.distillery.evaluator.evaluation.EvaluationEvents;
 import io.distillery.evaluator.evaluation.TaskEvaluation;
 import io.distillery.evaluator.promotion.Ranking;
+import io.distillery.evaluator.scoring.StudentRunner;
 import io.distillery.models.checkpoint.Checkpoint;
 import io.distillery.models.lm.LmRunner;
 import io.distillery.models.lm.LmScorer;
@@ -188,15 +189,7 @@ public class LanguageModelEvaluation implements TaskEvaluation {
   }
 
   private static LmSpec decoder(StudentSpec spec, LmReference ref) throws EvaluationFailure {
-    NetworkSpec network;
-    try {
-      network = StudentModels.network(spec);
-    } catch (IllegalArgumentException e) {
-      throw new EvaluationFailure(
-          EvaluationFailure.UNKNOWN_ARCHITECTURE,
-          "student.architecture '" + spec.getArchitecture() + "': " + e.getMessage(),
-          e);
-    }
+    NetworkSpec network = StudentRunner.rebuild(spec);
     Optional<Layer.Decoder> decoder = network.decoder();
     if (decoder.isEmpty()) {
       throw new EvaluationFailure(

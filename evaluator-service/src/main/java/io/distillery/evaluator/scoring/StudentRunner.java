@@ -85,16 +85,24 @@ public class StudentRunner {
     return logProbs;
   }
 
-  private NetworkSpec network(StudentSpec spec) throws EvaluationFailure {
-    NetworkSpec network;
+  /**
+   * The student's network rebuilt from its spec alone (every task's evaluation starts here).
+   *
+   * @throws EvaluationFailure {@code unknown-architecture} when the spec names no known network
+   */
+  public static NetworkSpec rebuild(StudentSpec spec) throws EvaluationFailure {
     try {
-      network = StudentModels.network(spec);
+      return StudentModels.network(spec);
     } catch (IllegalArgumentException e) {
       throw new EvaluationFailure(
           EvaluationFailure.UNKNOWN_ARCHITECTURE,
           "student.architecture '" + spec.getArchitecture() + "': " + e.getMessage(),
           e);
     }
+  }
+
+  private NetworkSpec network(StudentSpec spec) throws EvaluationFailure {
+    NetworkSpec network = rebuild(spec);
     if (!evalSet.fitsInputShape(network.sampleShape())) {
       throw new EvaluationFailure(
           EvaluationFailure.INCOMPATIBLE_STUDENT,
