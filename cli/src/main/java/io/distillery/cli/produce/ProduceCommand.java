@@ -197,22 +197,28 @@ public final class ProduceCommand implements Callable<Integer> {
           produced = producer.produceJsonLines(topic, source.file, report);
         }
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      out.printf(
-          Locale.ROOT,
-          "Produced %,d prompts to %s on %s in %.1f s (%,.0f prompts/s)%n",
-          produced,
-          topic,
-          bootstrapServers,
-          seconds,
-          produced / Math.max(seconds, 1e-9));
-      out.flush();
-      return 0;
+      return reportProduced(out, produced, "prompts", start);
     } catch (IOException | KafkaUnavailableException | PromptProducer.ProduceException e) {
       err.println("distillery produce: " + e.getMessage());
       err.flush();
       return 1;
     }
+  }
+
+  /** Prints what was produced, where, and how fast; the command's exit code. */
+  private int reportProduced(PrintWriter out, long produced, String what, long startNanos) {
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    out.printf(
+        Locale.ROOT,
+        "Produced %,d %s to %s on %s in %.1f s (%,.0f prompts/s)%n",
+        produced,
+        what,
+        topic,
+        bootstrapServers,
+        seconds,
+        produced / Math.max(seconds, 1e-9));
+    out.flush();
+    return 0;
   }
 
   /** {@code --text FILE} or {@code --austen}: text prompts, with progress. */
@@ -247,18 +253,11 @@ public final class ProduceCommand implements Callable<Integer> {
         LongConsumer report = progress == null ? n -> {} : progress::stepTo;
         produced = producer.produceTexts(topic, prompts, dataset, report);
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      out.printf(
-          Locale.ROOT,
-          "Produced %,d text prompts (%,d bytes of text) to %s on %s in %.1f s (%,.0f prompts/s)%n",
+      return reportProduced(
+          out,
           produced,
-          bytes,
-          topic,
-          bootstrapServers,
-          seconds,
-          produced / Math.max(seconds, 1e-9));
-      out.flush();
-      return 0;
+          String.format(Locale.ROOT, "text prompts (%,d bytes of text)", bytes),
+          start);
     } catch (IOException | KafkaUnavailableException | PromptProducer.ProduceException e) {
       err.println("distillery produce: " + e.getMessage());
       err.flush();
