@@ -23,6 +23,7 @@ import io.distillery.teacherclient.retry.Retrying;
 import io.distillery.teacherclient.testing.FakeTeacher;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,6 +152,22 @@ class TeacherClientTest {
     assertEquals(Outcome.OVERLOADED, calls.get(0).outcome());
     assertEquals("resource-exhausted", calls.get(0).reason());
     assertEquals(2, teacher.labelCalls());
+  }
+
+  @Test
+  void anOverloadedTeachersRetryAfterIsWaitedBeforeTheNextAttempt() throws Exception {
+    Metadata trailers = new Metadata();
+    trailers.put(TeacherCallException.RETRY_AFTER_MS, "600");
+    teacher.failNext(1, Status.RESOURCE_EXHAUSTED, trailers);
+
+    long start = System.nanoTime();
+    client().label(new LabelCall(images(1), 1, 1f, 0)).get(10, TimeUnit.SECONDS);
+    long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+
+    // The policy alone would wait 20 ms (max 40 ms, jitter 5 ms) before its retry.
+    assertTrue(waitedMillis >= 590, "retried after " + waitedMillis + " ms, asked 600 ms");
+    assertEquals(2, teacher.labelCalls());
+    assertEquals(Outcome.OVERLOADED, calls.get(0).outcome());
   }
 
   @Test

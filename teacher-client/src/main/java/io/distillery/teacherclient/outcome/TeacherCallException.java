@@ -1,6 +1,8 @@
 package io.distillery.teacherclient.outcome;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -19,9 +21,17 @@ public abstract sealed class TeacherCallException extends RuntimeException
   /** Reason of a call not sent because the circuit breaker is open. */
   public static final String CIRCUIT_OPEN = "circuit-open";
 
+  /**
+   * Trailer in which a teacher says how many milliseconds a refused caller should wait (quota
+   * refusals of teacher-service's access control).
+   */
+  public static final Metadata.Key<String> RETRY_AFTER_MS =
+      Metadata.Key.of("retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
+
   private final String rpc;
   private final String reason;
   private final transient Status status;
+  private final Duration retryAfter;
 
   protected TeacherCallException(
       String rpc, String reason, Status status, String message, Throwable cause) {
@@ -29,6 +39,23 @@ public abstract sealed class TeacherCallException extends RuntimeException
     this.rpc = rpc;
     this.reason = reason;
     this.status = status;
+    this.retryAfter = cause == null ? null : retryAfterOf(cause);
+  }
+
+  /** The teacher's {@code retry-after-ms} trailer, if it sent a usable one. */
+  private static Duration retryAfterOf(Throwable cause) {
+    Metadata trailers = Status.trailersFromThrowable(cause);
+    String millis = trailers == null ? null : trailers.get(RETRY_AFTER_MS);
+    if (millis == null) {
+      return null;
+    }
+    try {
+      long value = Long.parseLong(millis.trim());
+      return value > 0 ? Duration.ofMillis(value) : null;
+    } catch (NumberFormatException e) {
+      // A hint we cannot read is no hint: the client's own backoff applies.
+      return null;
+    }
   }
 
   /** Maps a failure of a call to the exception of its outcome: the one status table in use. */
@@ -69,6 +96,11 @@ public abstract sealed class TeacherCallException extends RuntimeException
   /** Low-cardinality reason, fit for a metric tag. */
   public String reason() {
     return reason;
+  }
+
+  /** How long the teacher asked the caller to wait before trying again, if it said so. */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
   }
 
   /** The gRPC status the teacher (or the channel) answered with, if the failure was one. */

@@ -25,8 +25,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 /**
  * The one retry mechanism of teacher calls: a SmallRye Fault Tolerance {@link TypedGuard} built
  * from a {@link RetryPolicy}. Outages ({@link TeacherUnavailableException}, including overload, and
- * an open circuit) are retried with exponential backoff and jitter; rejections and denials abort at
- * once; a caller that gave up ends the retries at the next attempt.
+ * an open circuit) are retried with exponential backoff and jitter, waiting at least as long as the
+ * teacher asked ({@link RetryAfterBackoff}); rejections and denials abort at once; a caller that
+ * gave up ends the retries at the next attempt.
  *
  * <p>Guards are asynchronous ({@link CompletionStage}): waiting between attempts holds no thread,
  * and a blocking caller can stop waiting at any moment (see {@link #await}).
@@ -69,15 +70,9 @@ public final class Retrying<T> {
                     TeacherDeniedException.class,
                     CallAbandonedException.class))
             .beforeRetry(beforeRetry);
-    if (policy.maxDelay().compareTo(policy.initialDelay()) > 0) {
-      retry =
-          retry
-              .withExponentialBackoff()
-              .factor(2)
-              .maxDelay(policy.maxDelay().toMillis(), ChronoUnit.MILLIS)
-              .done();
-    }
-    builder = retry.done();
+    long maxDelay = policy.maxDelay().toMillis();
+    builder =
+        retry.withCustomBackoff().strategy(() -> new RetryAfterBackoff(maxDelay)).done().done();
     if (policy.circuitBreaker().isPresent()) {
       CircuitBreakerPolicy breaker = policy.circuitBreaker().get();
       builder =

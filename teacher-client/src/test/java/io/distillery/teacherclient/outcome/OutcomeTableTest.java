@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -84,5 +86,25 @@ class OutcomeTableTest {
     assertEquals(TeacherCallException.MALFORMED_ANSWER, malformed.reason());
     assertTrue(malformed.status().isEmpty());
     assertSame(malformed, TeacherCallException.from("Label", malformed));
+  }
+
+  @Test
+  void theTeachersRetryAfterTrailerIsReadAndAnUnreadableOneIsNoHint() {
+    assertEquals(
+        Duration.ofMillis(250), exhaustedWith("250").retryAfter().orElseThrow(), "a usable hint");
+    assertTrue(exhaustedWith("soon").retryAfter().isEmpty(), "not a number");
+    assertTrue(exhaustedWith("-5").retryAfter().isEmpty(), "not a wait");
+    assertTrue(
+        TeacherCallException.from("Label", Status.RESOURCE_EXHAUSTED.asRuntimeException())
+            .retryAfter()
+            .isEmpty(),
+        "no trailer");
+  }
+
+  private static TeacherCallException exhaustedWith(String millis) {
+    Metadata trailers = new Metadata();
+    trailers.put(TeacherCallException.RETRY_AFTER_MS, millis);
+    return TeacherCallException.from(
+        "Label", Status.RESOURCE_EXHAUSTED.asRuntimeException(trailers));
   }
 }

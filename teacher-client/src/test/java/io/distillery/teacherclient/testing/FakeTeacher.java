@@ -11,6 +11,7 @@ import io.distillery.proto.v1.Task;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.proto.v1.TeacherGrpc;
 import io.distillery.proto.v1.TeacherLimits;
+import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
@@ -69,6 +70,7 @@ public final class FakeTeacher implements AutoCloseable {
   private volatile String rejectionReason = "";
   private final AtomicInteger failNext = new AtomicInteger();
   private volatile Status failNextStatus = Status.UNAVAILABLE;
+  private volatile Metadata failNextTrailers = new Metadata();
   private final AtomicInteger describeCalls = new AtomicInteger();
   private final AtomicInteger labelCalls = new AtomicInteger();
   private final AtomicInteger failedCalls = new AtomicInteger();
@@ -195,7 +197,13 @@ public final class FakeTeacher implements AutoCloseable {
 
   /** Fails the next {@code calls} Label calls with {@code status}. */
   public FakeTeacher failNext(int calls, Status status) {
+    return failNext(calls, status, new Metadata());
+  }
+
+  /** Fails the next {@code calls} Label calls with {@code status} and these trailers. */
+  public FakeTeacher failNext(int calls, Status status, Metadata trailers) {
     this.failNextStatus = status;
+    this.failNextTrailers = trailers;
     this.failNext.set(calls);
     return this;
   }
@@ -385,12 +393,14 @@ public final class FakeTeacher implements AutoCloseable {
           .computeIfAbsent(served.getArtifactSha256(), sha -> new AtomicInteger())
           .incrementAndGet();
       Status down = failure;
+      Metadata trailers = new Metadata();
       if (down == null && failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         down = failNextStatus;
+        trailers = failNextTrailers;
       }
       if (down != null) {
         failedCalls.incrementAndGet();
-        response.onError(down.withDescription("fake teacher fails").asRuntimeException());
+        response.onError(down.withDescription("fake teacher fails").asRuntimeException(trailers));
         return;
       }
       Status invalid = invalidOrNull(request, served);
