@@ -22,7 +22,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -34,7 +37,9 @@ import org.apache.kafka.metadata.storage.Formatter;
 
 /**
  * A real Apache Kafka broker and KRaft controller in one node, run inside this JVM from Kafka's own
- * server classes. Meant for tests and local runs: single node, plaintext, bound to {@value #HOST}.
+ * server classes. Meant for tests and local runs: single node, bound to {@value #HOST}; plaintext
+ * by default, or SASL_SSL with SCRAM-SHA-512 and certificates generated at start once {@link
+ * Builder#scramUser(String, String)} names a user.
  *
  * <pre>{@code
  * try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().build().start()) {
@@ -46,6 +51,11 @@ import org.apache.kafka.metadata.storage.Formatter;
  * <p>Without {@link Builder#dataDir(Path)} the broker uses a temporary directory that {@link
  * #close()} deletes. With a data dir, the dir is formatted only on first use, so data survives
  * restarts.
+ *
+ * <p>With SASL_SSL, {@link #bootstrapServers()} is the SASL_SSL listener and {@link
+ * #clientProperties(String, String)} gives the client settings (security protocol, mechanism, JAAS
+ * config, truststore). The broker keeps a second, plaintext listener on another port of {@value
+ * #HOST} for itself (inter-broker traffic and the admin client that creates topics and users).
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
@@ -54,18 +64,28 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
   private static final int NODE_ID = 1;
   private static final String BROKER_LISTENER = "PLAINTEXT";
+  private static final String CLIENT_LISTENER = "SASL_SSL";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+  /** The only SASL mechanism the SASL_SSL listener offers. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+  private static final int SCRAM_ITERATIONS = 4096;
 
   private final Path requestedDataDir;
   private final int requestedBrokerPort;
   private final int requestedControllerPort;
   private final int defaultPartitions;
   private final Duration timeout;
+  private final Map<String, String> scramUsers;
 
   private Path dataDir;
   private boolean ownsDataDir;
   private int brokerPort;
   private int controllerPort;
+  private int internalPort;
+  private Path tlsDir;
+  private LocalCertificates certificates;
   private boolean formattedOnStart;
   private KafkaRaftServer server;
   private Admin admin;
@@ -76,6 +96,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     this.requestedControllerPort = builder.controllerPort;
     this.defaultPartitions = builder.defaultPartitions;
     this.timeout = builder.timeout;
+    this.scramUsers = Map.copyOf(builder.scramUsers);
   }
 
   /** Returns a builder with defaults: temp dir, free ports, 1 partition, 60 s timeout. */
@@ -101,17 +122,32 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
     KafkaLogging.quiet();
     long deadline = System.nanoTime() + timeout.toNanos();
-    int[] ports = Ports.resolve(requestedBrokerPort, requestedControllerPort);
+    int[] ports =
+        saslSsl()
+            ? Ports.resolve(requestedBrokerPort, requestedControllerPort, 0)
+            : Ports.resolve(requestedBrokerPort, requestedControllerPort);
     brokerPort = ports[0];
     controllerPort = ports[1];
+    internalPort = saslSsl() ? ports[2] : ports[0];
     dataDir = prepareDataDir();
     try {
+      if (saslSsl()) {
+        tlsDir = Files.createTempDirectory("distillery-kafka-tls-");
+        certificates = LocalCertificates.generate(tlsDir);
+      }
       formattedOnStart = formatIfNeeded(dataDir);
       server = new KafkaRaftServer(new KafkaConfig(serverProperties(), false), Time.SYSTEM);
       server.startup();
       admin = Admin.create(adminProperties());
       awaitReady(deadline);
+      for (Map.Entry<String, String> user : scramUsers.entrySet()) {
+        upsertScramUser(user.getKey(), user.getValue(), deadline);
+      }
       return this;
+    } catch (IOException e) {
+      String where = describe();
+      close();
+      throw new IllegalStateException("Kafka broker failed to start (" + where + "): " + e, e);
     } catch (RuntimeException | Error e) {
       String where = describe();
       close();
@@ -123,6 +159,64 @@ public final class LocalKafkaBroker implements AutoCloseable {
   public String bootstrapServers() {
     requireStarted();
     return HOST + ":" + brokerPort;
+  }
+
+  /** {@code SASL_SSL} once a SCRAM user was configured, else {@code PLAINTEXT}. */
+  public String securityProtocol() {
+    return saslSsl() ? CLIENT_LISTENER : BROKER_LISTENER;
+  }
+
+  /**
+   * The standard Kafka client settings (without {@code bootstrap.servers}) that authenticate as
+   * {@code user} over this broker's client listener: {@code security.protocol}, {@code
+   * sasl.mechanism}, {@code sasl.jaas.config} and the {@code ssl.truststore.*} of the generated CA.
+   * Empty for a plaintext broker. Prefix each key with {@code kafka.} for SmallRye/Quarkus.
+   */
+  public Map<String, String> clientProperties(String user, String password) {
+    requireStarted();
+    if (!saslSsl()) {
+      return Map.of();
+    }
+    return Map.of(
+        "security.protocol",
+        CLIENT_LISTENER,
+        "sasl.mechanism",
+        SCRAM_MECHANISM,
+        "sasl.jaas.config",
+        scramJaasConfig(user, password),
+        "ssl.truststore.location",
+        certificates.truststore().toString(),
+        "ssl.truststore.password",
+        certificates.password(),
+        "ssl.truststore.type",
+        LocalCertificates.STORE_TYPE);
+  }
+
+  /** The JAAS line of Kafka's SCRAM login module for one user. */
+  public static String scramJaasConfig(String user, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + jaasQuoted(user)
+        + "\" password=\""
+        + jaasQuoted(password)
+        + "\";";
+  }
+
+  /** The CA, keystore and truststore generated at start; only with SASL_SSL. */
+  public LocalCertificates certificates() {
+    requireStarted();
+    if (!saslSsl()) {
+      throw new IllegalStateException("Kafka broker at " + bootstrapServers() + " is plaintext");
+    }
+    return certificates;
+  }
+
+  /**
+   * Creates or updates a SCRAM-SHA-512 user through the Admin API and returns once the user can
+   * authenticate on the client listener. Only with SASL_SSL.
+   */
+  public synchronized void addScramUser(String user, String password) {
+    certificates();
+    upsertScramUser(user, password, System.nanoTime() + timeout.toNanos());
   }
 
   /** The port clients connect to (chosen at start when 0 was requested). */
@@ -201,6 +295,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
       server.awaitShutdown();
       server = null;
     }
+    if (tlsDir != null) {
+      try {
+        Utils.delete(tlsDir.toFile());
+      } catch (IOException e) {
+        throw new UncheckedIOException("Could not delete Kafka TLS dir " + tlsDir, e);
+      }
+      tlsDir = null;
+      certificates = null;
+    }
     if (ownsDataDir && dataDir != null) {
       try {
         Utils.delete(dataDir.toFile());
@@ -255,22 +358,28 @@ public final class LocalKafkaBroker implements AutoCloseable {
     // Static voters (kraft.version 0): the controller port may change between restarts.
     p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
     p.put("controller.listener.names", CONTROLLER_LISTENER);
+    String internal = BROKER_LISTENER + "://" + HOST + ":" + internalPort;
+    String advertised =
+        saslSsl() ? CLIENT_LISTENER + "://" + HOST + ":" + brokerPort + "," + internal : internal;
     p.put(
-        "listeners",
-        BROKER_LISTENER
-            + "://"
-            + HOST
-            + ":"
-            + brokerPort
-            + ","
-            + CONTROLLER_LISTENER
-            + "://"
-            + HOST
-            + ":"
-            + controllerPort);
-    p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+        "listeners", advertised + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+    p.put("advertised.listeners", advertised);
     p.put("inter.broker.listener.name", BROKER_LISTENER);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + (saslSsl() ? ",SASL_SSL:SASL_SSL" : ""));
+    if (saslSsl()) {
+      // Clients authenticate with SCRAM over TLS; broker and controller talk plaintext inside.
+      String prefix = "listener.name." + CLIENT_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+      p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+      p.put(
+          prefix + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      p.put(prefix + "ssl.keystore.location", certificates.keystore().toString());
+      p.put(prefix + "ssl.keystore.password", certificates.password());
+      p.put(prefix + "ssl.key.password", certificates.password());
+      p.put(prefix + "ssl.keystore.type", LocalCertificates.STORE_TYPE);
+    }
     p.put("log.dirs", dataDir.toString());
     p.put("num.partitions", String.valueOf(defaultPartitions));
     // One node: every replication factor and min ISR must be 1.
@@ -293,7 +402,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
   private Properties adminProperties() {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + brokerPort);
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + internalPort);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "distillery-local-kafka");
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     return p;
@@ -324,6 +433,59 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
     throw new IllegalStateException(
         "Kafka broker did not accept clients within " + timeout.toSeconds() + " s: " + last, last);
+  }
+
+  private void upsertScramUser(String user, String password, long deadline) {
+    if (user == null || user.isBlank() || password == null || password.isEmpty()) {
+      throw new IllegalArgumentException("A SCRAM user needs a name and a non-empty password");
+    }
+    try {
+      await(
+          admin
+              .alterUserScramCredentials(
+                  List.of(
+                      new UserScramCredentialUpsertion(
+                          user,
+                          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS),
+                          password)))
+              .all(),
+          deadline);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "Could not create SCRAM user " + user + " on " + describe() + ": " + e.getCause(),
+          e.getCause());
+    }
+    awaitAuthenticates(user, password, deadline);
+  }
+
+  /** Credentials travel through the metadata log: wait until the listener accepts them. */
+  private void awaitAuthenticates(String user, String password, long deadline) {
+    Properties p = new Properties();
+    p.putAll(clientProperties(user, password));
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "distillery-local-kafka-" + user);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    Throwable last = null;
+    while (System.nanoTime() < deadline) {
+      try (Admin client = Admin.create(p)) {
+        await(client.describeCluster().clusterId(), deadline);
+        return;
+      } catch (ExecutionException e) {
+        last = e.getCause();
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException(
+        "SCRAM user " + user + " could not authenticate on " + bootstrapServers() + ": " + last,
+        last);
+  }
+
+  private static String jaasQuoted(String value) {
+    return value.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  private boolean saslSsl() {
+    return !scramUsers.isEmpty();
   }
 
   /** createTopics returns when the controller commits; wait until the broker knows the leaders. */
@@ -375,6 +537,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         + HOST
         + ":"
         + brokerPort
+        + (saslSsl() ? " (SASL_SSL), internal " + HOST + ":" + internalPort : "")
         + ", controller "
         + HOST
         + ":"
@@ -396,8 +559,21 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private int controllerPort;
     private int defaultPartitions = 1;
     private Duration timeout = Duration.ofSeconds(60);
+    private final Map<String, String> scramUsers = new java.util.LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Adds a SCRAM-SHA-512 user, created through the Admin API at start. Any user switches the
+     * client port to SASL_SSL with a CA and broker certificate generated at start.
+     */
+    public Builder scramUser(String user, String password) {
+      if (user == null || user.isBlank() || password == null || password.isEmpty()) {
+        throw new IllegalArgumentException("A SCRAM user needs a name and a non-empty password");
+      }
+      scramUsers.put(user, password);
+      return this;
+    }
 
     /** A persistent log dir, formatted on first use; {@code null} = temp dir deleted on close. */
     public Builder dataDir(Path dataDir) {

@@ -36,6 +36,24 @@ final class Ports {
     }
   }
 
+  /**
+   * Returns {brokerPort, controllerPort, internalPort} like {@link #resolve(int, int)}, for a
+   * broker that keeps a plaintext listener for itself beside its SASL_SSL client listener.
+   */
+  static int[] resolve(int brokerPort, int controllerPort, int internalPort) {
+    if (brokerPort != 0 && brokerPort == controllerPort) {
+      throw new IllegalArgumentException(
+          "broker port and controller port must differ, both were " + brokerPort);
+    }
+    try (ServerSocket broker = bind(brokerPort, "Broker");
+        ServerSocket controller = bind(controllerPort, "Controller");
+        ServerSocket internal = bind(internalPort, "Internal listener")) {
+      return new int[] {broker.getLocalPort(), controller.getLocalPort(), internal.getLocalPort()};
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not probe ports on " + LocalKafkaBroker.HOST, e);
+    }
+  }
+
   private static ServerSocket bind(int port, String what) throws IOException {
     ServerSocket socket = new ServerSocket();
     // Kafka binds with SO_REUSEADDR too, so a port in TIME_WAIT is not reported as taken.

@@ -1,5 +1,6 @@
 package io.distillery.localkafka;
 
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -20,7 +21,16 @@ public final class RecordWriter implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
 
   public RecordWriter(String bootstrapServers) {
+    this(bootstrapServers, Map.of());
+  }
+
+  /**
+   * A writer with further client settings, e.g. {@link LocalKafkaBroker#clientProperties} for a
+   * SASL_SSL broker.
+   */
+  public RecordWriter(String bootstrapServers, Map<String, String> clientProperties) {
     Properties config = new Properties();
+    config.putAll(clientProperties);
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -3,6 +3,7 @@ package io.distillery.localkafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,7 +27,18 @@ public final class TopicReader {
    */
   public static List<ConsumerRecord<String, byte[]>> read(
       String bootstrapServers, String topic, int expected, Duration timeout) {
+    return read(bootstrapServers, Map.of(), topic, expected, timeout);
+  }
+
+  /** Like {@link #read(String, String, int, Duration)} with further client settings (security). */
+  public static List<ConsumerRecord<String, byte[]>> read(
+      String bootstrapServers,
+      Map<String, String> clientProperties,
+      String topic,
+      int expected,
+      Duration timeout) {
     Properties config = new Properties();
+    config.putAll(clientProperties);
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "distillery-reader-" + UUID.randomUUID());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
