@@ -7,5 +7,9 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure throughput ratios side by side in one run (see BENCHMARKS.md).",
-    subcommands = {TeacherBenchmark.class, LabelerBenchmark.class})
+    subcommands = {
+      TeacherBenchmark.class,
+      LabelerBenchmark.class,
+      io.distillery.cli.bench.watermark.WatermarkBenchmark.class
+    })
 public final class BenchCommand {}

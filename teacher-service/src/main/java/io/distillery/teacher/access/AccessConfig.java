@@ -2,6 +2,7 @@ package io.distillery.teacher.access;
 
 import io.smallrye.config.WithDefault;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -44,6 +45,13 @@ public interface AccessConfig {
 
     /** Largest top-k the client may ask for. */
     OptionalInt maxTopK();
+
+    /**
+     * Mark the client's soft labels with the owner's keyed watermark ({@code
+     * distillery.teacher.watermark.*}), so that a model distilled from them can be recognised later
+     * ({@code distillery detect}). Classifiers only.
+     */
+    Optional<Boolean> watermark();
   }
 
   /** Where every access decision is written, as a protobuf {@code AuditEvent}. */

@@ -3,6 +3,7 @@ package io.distillery.teacher.access;
 import io.distillery.proto.v1.AuditDecision;
 import io.distillery.proto.v1.AuditEvent;
 import io.distillery.teacher.config.TeacherConfig;
+import io.distillery.teacher.watermark.Watermarking;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -30,9 +31,11 @@ public class AuditLog {
   private final AccessConfig.Audit config;
   private final KafkaProducer<String, byte[]> producer;
   private final Counter failures;
+  private final Watermarking watermarks;
 
-  public AuditLog(TeacherConfig config, MeterRegistry registry) {
+  public AuditLog(TeacherConfig config, MeterRegistry registry, Watermarking watermarks) {
     this.config = config.access().audit();
+    this.watermarks = watermarks;
     this.failures =
         Counter.builder("distillery_teacher_audit_failures")
             .description("Access decisions that could not be written to the audit topic")
@@ -77,6 +80,8 @@ public class AuditLog {
             .setStatus(decision.code().name())
             .setReason(decision.reason())
             .setMessage(decision.message())
+            .setWatermarked(
+                decision.allowed() && request.samples() > 0 && watermarks.marks(decision.client()))
             .build();
     producer.send(
         new ProducerRecord<>(config.topic(), decision.client(), event.toByteArray()),

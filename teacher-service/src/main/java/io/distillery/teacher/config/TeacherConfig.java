@@ -1,6 +1,7 @@
 package io.distillery.teacher.config;
 
 import io.distillery.teacher.access.AccessConfig;
+import io.distillery.teacher.watermark.WatermarkConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -49,6 +50,9 @@ public interface TeacherConfig {
 
   /** Who may call the teacher, with which roles and limits; off (open access) by default. */
   AccessConfig access();
+
+  /** The owner's watermark key, for clients whose outputs are marked. */
+  WatermarkConfig watermark();
 
   /** How requests from many callers are combined into forward passes. */
   interface Batching {

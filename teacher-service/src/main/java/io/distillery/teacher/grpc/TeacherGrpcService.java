@@ -16,6 +16,7 @@ import io.distillery.teacher.labeling.InvalidRequestException;
 import io.distillery.teacher.labeling.LabelService;
 import io.distillery.teacher.labeling.TeacherUnavailableException;
 import io.distillery.teacher.metrics.TeacherMetrics;
+import io.distillery.teacher.watermark.Watermarking;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -38,11 +39,14 @@ public class TeacherGrpcService implements Teacher {
   private final LabelService labels;
   private final TeacherMetrics metrics;
   private final AccessGuard access;
+  private final Watermarking watermarks;
 
-  public TeacherGrpcService(LabelService labels, TeacherMetrics metrics, AccessGuard access) {
+  public TeacherGrpcService(
+      LabelService labels, TeacherMetrics metrics, AccessGuard access, Watermarking watermarks) {
     this.labels = labels;
     this.metrics = metrics;
     this.access = access;
+    this.watermarks = watermarks;
   }
 
   @Override
@@ -73,7 +77,13 @@ public class TeacherGrpcService implements Teacher {
     Optional<Duration> timeLeft = timeLeft();
     return access
         .admit(AccessRequest.label(rpc, request))
-        .chain(admitted -> Uni.createFrom().completionStage(() -> labels.label(request, timeLeft)))
+        .chain(
+            admitted ->
+                Uni.createFrom()
+                    .completionStage(
+                        () ->
+                            labels.label(
+                                request, timeLeft, watermarks.forClient(admitted.client()))))
         .invoke(
             response -> {
               metrics.request(rpc, "ok");

@@ -6,6 +6,7 @@ import io.distillery.proto.v1.TeacherCard;
 import io.distillery.teacher.config.TeacherConfig;
 import io.distillery.teacher.model.TeacherRuntime;
 import io.distillery.teacher.task.ServedModel;
+import io.distillery.teacher.watermark.OutputMark;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Optional;
@@ -46,10 +47,16 @@ public class LabelService {
    *     expected to take longer than that
    */
   public CompletableFuture<LabelResponse> label(LabelRequest request, Optional<Duration> timeLeft) {
+    return label(request, timeLeft, OutputMark.NONE);
+  }
+
+  /** Labels one request, its outputs passed through {@code mark} (the client's watermark). */
+  public CompletableFuture<LabelResponse> label(
+      LabelRequest request, Optional<Duration> timeLeft, OutputMark mark) {
     ServedModel model = serving();
     new RequestValidator(model.card(), config.maxRequestSamples()).validate(request);
     model.validateSamples(request);
-    return model.label(request, timeLeft);
+    return model.label(request, timeLeft, mark);
   }
 
   private ServedModel serving() {

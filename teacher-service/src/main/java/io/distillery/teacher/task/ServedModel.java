@@ -3,6 +3,7 @@ package io.distillery.teacher.task;
 import io.distillery.proto.v1.LabelRequest;
 import io.distillery.proto.v1.LabelResponse;
 import io.distillery.proto.v1.TeacherCard;
+import io.distillery.teacher.watermark.OutputMark;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +36,21 @@ public interface ServedModel extends AutoCloseable {
    *     expected to outlast {@code timeLeft}
    */
   CompletableFuture<LabelResponse> label(LabelRequest request, Optional<Duration> timeLeft);
+
+  /**
+   * Like {@link #label(LabelRequest, Optional)}, with each sample's logits passed through {@code
+   * mark} before top-k and temperature. Only classifiers implement watermarking today.
+   */
+  default CompletableFuture<LabelResponse> label(
+      LabelRequest request, Optional<Duration> timeLeft, OutputMark mark) {
+    if (mark.marks()) {
+      throw new UnsupportedOperationException(
+          "watermarked outputs are implemented for classifiers only; this teacher serves "
+              + card().getTask()
+              + " (unset distillery.teacher.access.clients.<id>.watermark)");
+    }
+    return label(request, timeLeft);
+  }
 
   /** Samples waiting for a forward pass. */
   int queueDepth();

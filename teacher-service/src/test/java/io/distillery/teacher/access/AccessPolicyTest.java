@@ -32,6 +32,11 @@ class AccessPolicyTest {
       public OptionalInt maxTopK() {
         return maxTopK > 0 ? OptionalInt.of(maxTopK) : OptionalInt.empty();
       }
+
+      @Override
+      public Optional<Boolean> watermark() {
+        return Optional.empty();
+      }
     };
   }
 

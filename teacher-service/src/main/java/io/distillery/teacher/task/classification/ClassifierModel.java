@@ -11,6 +11,7 @@ import io.distillery.teacher.batching.DynamicBatcher;
 import io.distillery.teacher.labeling.InvalidRequestException;
 import io.distillery.teacher.model.LoadedTeacher;
 import io.distillery.teacher.task.ServedModel;
+import io.distillery.teacher.watermark.OutputMark;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,12 @@ final class ClassifierModel implements ServedModel {
 
   @Override
   public CompletableFuture<LabelResponse> label(LabelRequest request, Optional<Duration> timeLeft) {
+    return label(request, timeLeft, OutputMark.NONE);
+  }
+
+  @Override
+  public CompletableFuture<LabelResponse> label(
+      LabelRequest request, Optional<Duration> timeLeft, OutputMark mark) {
     List<float[]> inputs = new ArrayList<>(request.getSamplesCount());
     for (ModelInput sample : request.getSamplesList()) {
       inputs.add(toArray(sample.getTensor()));
@@ -67,11 +74,13 @@ final class ClassifierModel implements ServedModel {
                   LabelResponse.newBuilder()
                       .setRequestId(request.getRequestId())
                       .setArtifactSha256(card().getArtifactSha256());
-              for (CompletableFuture<float[]> row : logits) {
+              for (int i = 0; i < logits.size(); i++) {
+                float[] row = mark.apply(inputs.get(i), logits.get(i).join());
                 response.addSamples(
                     SampleLabels.newBuilder()
-                        .addPositions(TopK.of(row.join(), 0, outputs, k, temperature)));
+                        .addPositions(TopK.of(row, 0, outputs, k, temperature)));
               }
+              mark.finish();
               return response.build();
             });
   }

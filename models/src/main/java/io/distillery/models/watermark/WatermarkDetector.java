@@ -1,0 +1,202 @@
+package io.distillery.models.watermark;
+
+import io.distillery.models.data.LabeledImages;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Tests whether a suspect's probability of the key's class carries the key's cosine.
+ *
+ * <p>Statistic: over probe inputs {@code x_i} with projections {@code t_i = vᵀx_i} and the
+ * suspect's {@code y_i = p(c*|x_i)}, the fraction of the variance of {@code y} explained by a
+ * least-squares fit of {@code a + b·cos(f t) + c·sin(f t)} (the normalised periodogram power at
+ * {@code f}, phase-free).
+ *
+ * <p>p-value: the same statistic for {@code nullKeys} directions {@code v'} drawn uniformly on the
+ * sphere (same class and frequency). When the suspect never saw outputs marked with this key, the
+ * key's direction was drawn from that same distribution independently of the suspect, so its
+ * statistic is exchangeable with the null ones and {@code p = (1 + #{null ≥ observed}) / (K + 1)}
+ * is a valid p-value (a Monte Carlo test): at most α with probability α, whatever the suspect.
+ */
+public final class WatermarkDetector {
+
+  /** The decision threshold of the issue: detected when p &lt; 0.01. */
+  public static final double DEFAULT_ALPHA = 0.01;
+
+  /** Null directions by default: 999 makes the smallest p-value 0.001. */
+  public static final int DEFAULT_NULL_KEYS = 999;
+
+  private static final int QUERY_BATCH = 256;
+
+  private final WatermarkKey key;
+  private final int nullKeys;
+  private final double alpha;
+
+  public WatermarkDetector(WatermarkKey key, int nullKeys, double alpha) {
+    if (nullKeys < 1) {
+      throw new IllegalArgumentException("null keys must be ≥ 1, got " + nullKeys);
+    }
+    if (!(alpha > 0 && alpha < 1)) {
+      throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
+    }
+    this.key = key;
+    this.nullKeys = nullKeys;
+    this.alpha = alpha;
+  }
+
+  public WatermarkDetector(WatermarkKey key) {
+    this(key, DEFAULT_NULL_KEYS, DEFAULT_ALPHA);
+  }
+
+  /**
+   * The outcome of a test.
+   *
+   * @param pValue the Monte Carlo p-value
+   * @param detected {@code pValue < alpha}
+   * @param alpha the threshold
+   * @param statistic the key's explained-variance fraction
+   * @param nullMedian the median of the null statistics, for scale
+   * @param amplitude the fitted cosine's amplitude in probability, {@code sqrt(b² + c²)}
+   * @param probes probe inputs the statistic used (the queries made)
+   * @param nullKeys null directions drawn
+   */
+  public record Result(
+      double pValue,
+      boolean detected,
+      double alpha,
+      double statistic,
+      double nullMedian,
+      double amplitude,
+      int probes,
+      int nullKeys) {}
+
+  /** The probes worth querying: those whose known class is not the key's class. */
+  public boolean useful(int label) {
+    return label != key.targetClass();
+  }
+
+  /**
+   * Queries the suspect on the useful probes (those not of the key's class) in batches of 256 and
+   * runs the test on its probabilities of the key's class.
+   *
+   * @param probes the probe images with their known classes
+   * @throws Exception when the suspect fails to answer
+   */
+  public Result test(LabeledImages probes, Suspect suspect) throws Exception {
+    int d = probes.sampleSize();
+    if (d != key.inputSize()) {
+      throw new IllegalArgumentException(
+          "the key is for inputs of " + key.inputSize() + " values, the probes have " + d);
+    }
+    int[] useful =
+        IntStream.range(0, probes.size()).filter(i -> useful(probes.labels()[i])).toArray();
+    LabeledImages chosen = probes.subset(useful);
+    int n = chosen.size();
+    double[] target = new double[n];
+    int classes = key.classes();
+    for (int start = 0; start < n; start += QUERY_BATCH) {
+      int count = Math.min(QUERY_BATCH, n - start);
+      float[] batch = new float[count * d];
+      System.arraycopy(chosen.images(), start * d, batch, 0, batch.length);
+      float[] probs = suspect.probabilities(batch, count);
+      if (probs.length != count * classes) {
+        throw new IllegalStateException(
+            "the suspect returned "
+                + probs.length
+                + " probabilities for "
+                + count
+                + " inputs; the key expects "
+                + classes
+                + " classes each");
+      }
+      for (int i = 0; i < count; i++) {
+        target[start + i] = probs[i * classes + key.targetClass()];
+      }
+    }
+    return test(chosen.images(), target);
+  }
+
+  /**
+   * Runs the test.
+   *
+   * @param inputs row-major (probes, inputSize) flattened probe inputs
+   * @param targetProbs the suspect's probability of the key's class for each probe
+   */
+  public Result test(float[] inputs, double[] targetProbs) {
+    int n = targetProbs.length;
+    if (inputs.length != (long) n * key.inputSize()) {
+      throw new IllegalArgumentException(
+          "probe inputs hold "
+              + inputs.length
+              + " values, expected "
+              + n
+              + " × "
+              + key.inputSize());
+    }
+    if (n < 8) {
+      throw new IllegalArgumentException("the test needs at least 8 probes, got " + n);
+    }
+    double[] fitted = fit(key.direction(), inputs, targetProbs);
+    double observed = fitted[0];
+    double[] nulls = new double[nullKeys];
+    // Null directions from their own stream, fixed per key so a test is reproducible.
+    SplittableRandom seeds = new SplittableRandom(key.seed() ^ 0x5DEECE66DL);
+    int atLeast = 0;
+    for (int k = 0; k < nullKeys; k++) {
+      float[] v = WatermarkKey.direction(seeds.nextLong(), key.inputSize());
+      nulls[k] = statistic(v, inputs, targetProbs);
+      if (nulls[k] >= observed) {
+        atLeast++;
+      }
+    }
+    Arrays.sort(nulls);
+    double p = (1.0 + atLeast) / (nullKeys + 1.0);
+    return new Result(p, p < alpha, alpha, observed, nulls[nullKeys / 2], fitted[1], n, nullKeys);
+  }
+
+  private double statistic(float[] direction, float[] inputs, double[] y) {
+    return fit(direction, inputs, y)[0];
+  }
+
+  /** {R², amplitude} of the least-squares fit y ~ a + b cos(f t) + c sin(f t). */
+  private double[] fit(float[] direction, float[] inputs, double[] y) {
+    int n = y.length;
+    int d = key.inputSize();
+    double f = key.frequency();
+    // Normal equations of the 3-parameter fit, on centred y.
+    double meanY = 0;
+    for (double v : y) {
+      meanY += v;
+    }
+    meanY /= n;
+    double sc = 0, ss = 0, scc = 0, sss = 0, scs = 0, syc = 0, sys = 0, syy = 0;
+    for (int i = 0; i < n; i++) {
+      double t = CosineWatermark.project(direction, inputs, i * d);
+      double c = Math.cos(f * t);
+      double s = Math.sin(f * t);
+      double yi = y[i] - meanY;
+      sc += c;
+      ss += s;
+      scc += c * c;
+      sss += s * s;
+      scs += c * s;
+      syc += yi * c;
+      sys += yi * s;
+      syy += yi * yi;
+    }
+    // Centre the regressors too (the intercept absorbs their means).
+    double mc = sc / n, ms = ss / n;
+    double cc = scc - n * mc * mc;
+    double sSs = sss - n * ms * ms;
+    double cs = scs - n * mc * ms;
+    double det = cc * sSs - cs * cs;
+    if (syy <= 0 || det <= 1e-12 * Math.max(1, cc * sSs)) {
+      return new double[] {0, 0};
+    }
+    double b = (syc * sSs - sys * cs) / det;
+    double c = (sys * cc - syc * cs) / det;
+    double explained = b * syc + c * sys;
+    return new double[] {Math.max(0, explained / syy), Math.hypot(b, c)};
+  }
+}

@@ -1,0 +1,184 @@
+package io.distillery.models.watermark;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.SplittableRandom;
+
+/**
+ * The secret of a CosWM-style watermark (Charette et al., AAAI 2022): a unit projection direction
+ * {@code v} over the flattened input (derived from {@code seed}), a target class {@code c*}, and
+ * the frequency {@code f} and phase of the cosine {@code cos(f · vᵀx + phase)} planted in the
+ * teacher's probability of {@code c*}. Whoever holds it can mark outputs and test suspects; it is
+ * never logged ({@link #toString} hides it) and never sent.
+ *
+ * @param seed derives the projection direction
+ * @param inputSize values per flattened input (784 for Fashion-MNIST)
+ * @param classes classes of the teacher's output
+ * @param targetClass the class whose probability carries the signal
+ * @param frequency radians per unit of projection
+ * @param phase radians
+ */
+public record WatermarkKey(
+    long seed, int inputSize, int classes, int targetClass, double frequency, double phase) {
+
+  /** The first line of a key file. */
+  public static final String HEADER =
+      "# distillery watermark key v1 — SECRET, keep it like a private key";
+
+  /**
+   * Default frequency for inputs scaled to [0, 1] like Fashion-MNIST pixels: a unit direction's
+   * projections of such images spread over about ±1, so this gives several periods over a probe set
+   * while staying smooth enough for a small student to learn.
+   */
+  public static final double DEFAULT_FREQUENCY = 30.0;
+
+  /** Checks the ranges. */
+  public WatermarkKey {
+    if (inputSize <= 0) {
+      throw new IllegalArgumentException("watermark key input-size must be > 0, got " + inputSize);
+    }
+    if (classes < 2) {
+      throw new IllegalArgumentException("watermark key classes must be ≥ 2, got " + classes);
+    }
+    if (targetClass < 0 || targetClass >= classes) {
+      throw new IllegalArgumentException(
+          "watermark key target-class must be in [0, " + classes + "), got " + targetClass);
+    }
+    if (!(frequency > 0) || Double.isInfinite(frequency)) {
+      throw new IllegalArgumentException("watermark key frequency must be > 0, got " + frequency);
+    }
+    if (!Double.isFinite(phase)) {
+      throw new IllegalArgumentException("watermark key phase must be finite, got " + phase);
+    }
+  }
+
+  /** A new key from a secure random source; target class and phase drawn uniformly. */
+  public static WatermarkKey generate(int inputSize, int classes, double frequency) {
+    SecureRandom random = new SecureRandom();
+    return new WatermarkKey(
+        random.nextLong(),
+        inputSize,
+        classes,
+        random.nextInt(classes),
+        frequency,
+        random.nextDouble() * 2 * Math.PI);
+  }
+
+  /** The unit projection direction of this key. */
+  public float[] direction() {
+    return direction(seed, inputSize);
+  }
+
+  /** A unit vector uniform on the sphere (normalised Gaussian), derived from {@code seed}. */
+  static float[] direction(long seed, int size) {
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] v = new double[size];
+    double norm = 0;
+    for (int i = 0; i < size; i++) {
+      v[i] = gaussian(random);
+      norm += v[i] * v[i];
+    }
+    norm = Math.sqrt(norm);
+    float[] unit = new float[size];
+    for (int i = 0; i < size; i++) {
+      unit[i] = (float) (v[i] / norm);
+    }
+    return unit;
+  }
+
+  private static double gaussian(SplittableRandom random) {
+    // Box–Muller; SplittableRandom has no nextGaussian on Java 17.
+    double u = 1.0 - random.nextDouble();
+    double w = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
+  }
+
+  /** Writes the key to {@code file}, readable by its owner only where the file system allows. */
+  public void write(Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(
+        file,
+        format(),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE);
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: nothing more to do
+    }
+  }
+
+  /** The key file's text. */
+  public String format() {
+    return String.format(
+        Locale.ROOT,
+        "%s%nseed=%d%ninput-size=%d%nclasses=%d%ntarget-class=%d%nfrequency=%s%nphase=%s%n",
+        HEADER,
+        seed,
+        inputSize,
+        classes,
+        targetClass,
+        Double.toString(frequency),
+        Double.toString(phase));
+  }
+
+  /** Reads a key file written by {@link #write}. */
+  public static WatermarkKey read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("watermark key file " + file + " does not exist");
+    }
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return parse(reader, file.toString());
+    }
+  }
+
+  /** Parses a key file's text. */
+  public static WatermarkKey parse(String text) throws IOException {
+    return parse(new StringReader(text), "(text)");
+  }
+
+  private static WatermarkKey parse(Reader reader, String where) throws IOException {
+    Properties props = new Properties();
+    props.load(reader);
+    try {
+      return new WatermarkKey(
+          Long.parseLong(required(props, "seed", where)),
+          Integer.parseInt(required(props, "input-size", where)),
+          Integer.parseInt(required(props, "classes", where)),
+          Integer.parseInt(required(props, "target-class", where)),
+          Double.parseDouble(required(props, "frequency", where)),
+          Double.parseDouble(required(props, "phase", where)));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("watermark key file " + where + " is invalid: " + e.getMessage(), e);
+    }
+  }
+
+  private static String required(Properties props, String name, String where) throws IOException {
+    String value = props.getProperty(name);
+    if (value == null || value.isBlank()) {
+      throw new IOException("watermark key file " + where + " lacks '" + name + "'");
+    }
+    return value.trim();
+  }
+
+  /** Public facts only: the secret parts (seed, phase) stay out of logs. */
+  @Override
+  public String toString() {
+    return String.format(
+        Locale.ROOT, "WatermarkKey[input-size=%d, classes=%d, secret]", inputSize, classes);
+  }
+}

@@ -1,0 +1,74 @@
+package io.distillery.models.watermark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The test finds a key's cosine in noisy outputs, not in outputs without it, and its p-values are
+ * roughly uniform under the null.
+ */
+class WatermarkDetectorTest {
+
+  private static final int D = 784;
+  private static final int N = 800;
+
+  private static float[] images(SplittableRandom random) {
+    float[] x = new float[N * D];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextDouble();
+    }
+    return x;
+  }
+
+  private static double[] outputs(
+      float[] images, CosineWatermark mark, double amplitude, SplittableRandom random) {
+    double[] y = new double[N];
+    float[] one = new float[D];
+    for (int i = 0; i < N; i++) {
+      System.arraycopy(images, i * D, one, 0, D);
+      double signal = mark == null ? 0 : amplitude * (1 + mark.signal(one));
+      y[i] = 0.05 + signal + 0.03 * random.nextDouble();
+    }
+    return y;
+  }
+
+  @Test
+  void findsTheKeysCosineAndNotAnotherKeys() {
+    SplittableRandom random = new SplittableRandom(11);
+    float[] x = images(random);
+    WatermarkKey key = new WatermarkKey(5L, D, 10, 2, 30, 0.3);
+    double[] marked = outputs(x, new CosineWatermark(key, 0.05), 0.01, random);
+    WatermarkDetector.Result hit = new WatermarkDetector(key, 199, 0.01).test(x, marked);
+    assertTrue(hit.detected(), "p = " + hit.pValue());
+    assertEquals(1.0 / 200, hit.pValue(), 1e-12);
+    assertEquals(0.01, hit.amplitude(), 0.003);
+    assertEquals(N, hit.probes());
+
+    WatermarkKey other = new WatermarkKey(6L, D, 10, 2, 30, 0.3);
+    WatermarkDetector.Result miss = new WatermarkDetector(other, 199, 0.01).test(x, marked);
+    assertFalse(miss.detected(), "p = " + miss.pValue());
+  }
+
+  @Test
+  void pValuesWithoutTheMarkAreRarelySmall() {
+    SplittableRandom random = new SplittableRandom(12);
+    float[] x = images(random);
+    double[] clean = outputs(x, null, 0, random);
+    int below5 = 0;
+    int below1 = 0;
+    int keys = 40;
+    for (int k = 0; k < keys; k++) {
+      WatermarkKey key = new WatermarkKey(100L + k, D, 10, k % 10, 30, 0);
+      double p = new WatermarkDetector(key, 99, 0.01).test(x, clean).pValue();
+      below5 += p <= 0.05 ? 1 : 0;
+      below1 += p < 0.01 ? 1 : 0;
+    }
+    // Uniform p-values: about 2 of 40 at or below 0.05; 7 or more would be very unlikely (< 1%).
+    assertTrue(below5 <= 6, below5 + " of " + keys + " clean outputs had p ≤ 0.05");
+    assertTrue(below1 <= 2, below1 + " of " + keys + " clean outputs had p < 0.01");
+  }
+}

@@ -1,0 +1,126 @@
+package io.distillery.teacher.watermark;
+
+import io.distillery.models.watermark.CosineWatermark;
+import io.distillery.models.watermark.WatermarkKey;
+import io.distillery.teacher.access.AccessConfig;
+import io.distillery.teacher.config.TeacherConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Decides whose outputs carry the owner's watermark and hands out the {@link OutputMark} of each
+ * request. The key is read once at start-up from {@code distillery.teacher.watermark.key-file}; a
+ * marked client without a key file stops the service with a message naming the setting.
+ */
+@ApplicationScoped
+public class Watermarking {
+
+  private static final Logger LOG = Logger.getLogger(Watermarking.class);
+
+  private final AccessConfig access;
+  private final CosineWatermark watermark;
+  private final DistributionSummary perturbation;
+  private final Counter markedSamples;
+
+  public Watermarking(TeacherConfig config, MeterRegistry registry) {
+    this.access = config.access();
+    this.perturbation =
+        DistributionSummary.builder("distillery_teacher_watermark_perturbation")
+            .description(
+                "Per marked Label request: the largest change of any class probability, max |q̂ − q|")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    this.markedSamples =
+        Counter.builder("distillery_teacher_watermark_marked_samples")
+            .description("Samples whose soft labels carried the owner's watermark")
+            .register(registry);
+    List<String> marked = markedClients();
+    boolean defaultsMarked = access.defaults().watermark().orElse(false);
+    if (marked.isEmpty() && !defaultsMarked) {
+      this.watermark = null;
+      return;
+    }
+    Path keyFile =
+        config
+            .watermark()
+            .keyFile()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "clients "
+                            + (defaultsMarked ? "(all by default) " : marked + " ")
+                            + "are set to receive watermarked outputs but"
+                            + " distillery.teacher.watermark.key-file is not set; create one with"
+                            + " 'distillery teacher watermark-key --out FILE'"));
+    try {
+      this.watermark =
+          new CosineWatermark(WatermarkKey.read(keyFile), config.watermark().epsilon());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the watermark key: " + e.getMessage(), e);
+    }
+    LOG.infof(
+        "Watermarking the outputs of %s with the key in %s (ε = %s)",
+        defaultsMarked ? "every client not set otherwise" : "clients " + marked,
+        keyFile,
+        config.watermark().epsilon());
+  }
+
+  private List<String> markedClients() {
+    return access.clients().entrySet().stream()
+        .filter(e -> e.getValue().watermark().orElse(false))
+        .map(Map.Entry::getKey)
+        .sorted()
+        .toList();
+  }
+
+  /** Whether the client's outputs are marked. */
+  public boolean marks(String client) {
+    if (watermark == null) {
+      return false;
+    }
+    AccessConfig.Limits own = access.clients().get(client);
+    Optional<Boolean> setting = own == null ? Optional.empty() : own.watermark();
+    return setting.or(() -> access.defaults().watermark()).orElse(false);
+  }
+
+  /** The mark of one request of {@code client}. */
+  public OutputMark forClient(String client) {
+    return marks(client) ? new RequestMark() : OutputMark.NONE;
+  }
+
+  /** Marks a request's samples and records its largest perturbation once. */
+  private final class RequestMark implements OutputMark {
+    private double largest;
+    private int samples;
+
+    @Override
+    public boolean marks() {
+      return true;
+    }
+
+    @Override
+    public float[] apply(float[] input, float[] logits) {
+      CosineWatermark.Marked marked = watermark.markLogits(input, logits);
+      largest = Math.max(largest, marked.perturbation());
+      samples++;
+      return marked.logits();
+    }
+
+    @Override
+    public void finish() {
+      if (samples > 0) {
+        perturbation.record(largest);
+        markedSamples.increment(samples);
+      }
+    }
+  }
+}
