@@ -98,13 +98,12 @@ public final class TeacherBenchmark implements Callable<Integer> {
       names = "--access-control",
       description =
           "Also run (c) and (e) against a teacher with access control on (bearer JWT, per-client"
-              + " quota and top-k cap) and print its cost beside the open teacher's.")
+              + " quota and top-k cap), with and without its token cache, and print the cost"
+              + " beside the open teacher's.")
   boolean accessControl;
 
-  /** Teacher CPU microseconds per (c) request, per open and secured run. */
-  private final List<Double> openCpuPerRequest = new ArrayList<>();
-
-  private final List<Double> securedCpuPerRequest = new ArrayList<>();
+  /** Teacher CPU microseconds per (c) request, per kind of run (open, secured, uncached). */
+  private final Map<String, List<Double>> cpuPerRequest = new HashMap<>();
 
   /** Label requests the teacher answered so far. */
   private static double servedRequests(ServiceProcess teacher) throws Exception {
@@ -155,8 +154,12 @@ public final class TeacherBenchmark implements Callable<Integer> {
       long clientCpu = clientCpuNanos();
       double served = servedRequests(teacher);
       batched = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1);
-      openCpuPerRequest.add(
-          teacher.cpuTime().minus(serverCpu).toNanos() / 1e3 / (servedRequests(teacher) - served));
+      cpuPerRequest
+          .computeIfAbsent("open", r -> new ArrayList<>())
+          .add(
+              teacher.cpuTime().minus(serverCpu).toNanos()
+                  / 1e3
+                  / (servedRequests(teacher) - served));
       // Where the cycles of (c) went: on two shared cores, client and server compete.
       System.out.printf(
           "    CPU during (c): client %.1f s, teacher-service %.1f s, over %.1f s of wall time%n",
@@ -189,8 +192,9 @@ public final class TeacherBenchmark implements Callable<Integer> {
   }
 
   /**
-   * (c) and (e) again with access control on, in the order open, secured, secured, open (the first
-   * open run is the one above) so that a drift in the machine's load cancels out; the cost is 1 -
+   * (c) and (e) again with access control on — with the token cache (secured) and verifying every
+   * call (uncached) — in the order open, secured, uncached, uncached, secured, open (the first open
+   * run is the one above) so that a drift in the machine's load cancels out; the cost is 1 -
    * mean(secured) / mean(open) (target <= 5%).
    */
   private void secured(LabeledImages images, TeacherLoad.Result open, TeacherLoad.Result openBulk)
@@ -215,23 +219,37 @@ public final class TeacherBenchmark implements Callable<Integer> {
     access.put("distillery.teacher.access.clients.bench.samples-per-minute", "1000000000");
     access.put("distillery.teacher.access.clients.bench.max-top-k", "10");
 
-    List<double[]> opens = new ArrayList<>();
-    List<double[]> secureds = new ArrayList<>();
-    opens.add(new double[] {open.throughput(), openBulk.throughput()});
+    // The same, verifying the token on every call (the teacher before its token cache).
+    Map<String, String> uncached = new HashMap<>(access);
+    uncached.put("distillery.teacher.access.token-cache.max-size", "0");
+
+    Map<String, List<double[]>> throughputs = new HashMap<>();
+    throughputs
+        .computeIfAbsent("open", r -> new ArrayList<>())
+        .add(new double[] {open.throughput(), openBulk.throughput()});
     double refused = 0;
-    for (String round : List.of("secured-1", "secured-2", "open-2")) {
-      boolean securedRound = round.startsWith("secured");
-      try (ServiceProcess teacher = startTeacher(64, round, securedRound ? access : Map.of())) {
-        String bearer = securedRound ? token : null;
+    // Symmetric order, so that a drift in the machine's load cancels out of the means.
+    for (String round : List.of("secured-1", "uncached-1", "uncached-2", "secured-2", "open-2")) {
+      String kind = round.substring(0, round.indexOf('-'));
+      Map<String, String> settings =
+          switch (kind) {
+            case "secured" -> access;
+            case "uncached" -> uncached;
+            default -> Map.of();
+          };
+      try (ServiceProcess teacher = startTeacher(64, round, settings)) {
+        String bearer = settings.isEmpty() ? null : token;
         Duration cpu = teacher.cpuTime();
         double served = servedRequests(teacher);
         TeacherLoad.Result batched =
             TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1, bearer);
-        (securedRound ? securedCpuPerRequest : openCpuPerRequest)
+        cpuPerRequest
+            .computeIfAbsent(kind, r -> new ArrayList<>())
             .add(teacher.cpuTime().minus(cpu).toNanos() / 1e3 / (servedRequests(teacher) - served));
         TeacherLoad.Result bulk =
             TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, 2, 64, bearer);
-        (securedRound ? secureds : opens)
+        throughputs
+            .computeIfAbsent(kind, r -> new ArrayList<>())
             .add(new double[] {batched.throughput(), bulk.throughput()});
         refused +=
             teacher
@@ -244,39 +262,48 @@ public final class TeacherBenchmark implements Callable<Integer> {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
         System.out.printf(
-            "    %-9s (c) %8.0f samples/s %s%n              (e) %8.0f samples/s %s%n",
+            "    %-10s (c) %8.0f samples/s %s%n               (e) %8.0f samples/s %s%n",
             round, batched.throughput(), batched.latencies(), bulk.throughput(), bulk.latencies());
       }
     }
-    double openC = mean(opens, 0);
-    double openE = mean(opens, 1);
-    double securedC = mean(secureds, 0);
-    double securedE = mean(secureds, 1);
+    double openC = mean(throughputs.get("open"), 0);
+    double openE = mean(throughputs.get("open"), 1);
+    double openCpu = mean(cpuPerRequest.get("open"));
+    for (String kind : List.of("secured", "uncached")) {
+      double c = mean(throughputs.get(kind), 0);
+      double e = mean(throughputs.get(kind), 1);
+      double cpu = mean(cpuPerRequest.get(kind));
+      System.out.printf(
+          "%-8s (c') %8.0f samples/s, (e') %8.0f (open, means of 2: %.0f, %.0f):"
+              + " (c')/(c) = %.3f (cost %.1f%%), (e')/(e) = %.3f (cost %.1f%%);"
+              + " teacher CPU per (c) request %s -> %.0f us vs open %s -> %.0f us (cost %.1f%%)%n",
+          kind,
+          c,
+          e,
+          openC,
+          openE,
+          c / openC,
+          100 * (1 - c / openC),
+          e / openE,
+          100 * (1 - e / openE),
+          rounded(cpuPerRequest.get(kind)),
+          cpu,
+          rounded(cpuPerRequest.get("open")),
+          openCpu,
+          100 * (cpu / openCpu - 1));
+    }
     System.out.printf(
-        "(c') (c) with access control on, mean of 2: %8.0f samples/s (open, mean of 2: %.0f)%n",
-        securedC, openC);
-    System.out.printf(
-        "(e') (e) with access control on, mean of 2: %8.0f samples/s (open, mean of 2: %.0f)%n",
-        securedE, openE);
-    System.out.printf(
-        "access control: (c')/(c) = %.3f (cost %.1f%%), (e')/(e) = %.3f (cost %.1f%%); target"
-            + " cost <= 5%%; calls refused: %.0f%n",
-        securedC / openC,
-        100 * (1 - securedC / openC),
-        securedE / openE,
-        100 * (1 - securedE / openE),
+        "secured = token cache on (the default), uncached = token-cache.max-size=0; target cost"
+            + " <= 5%%; calls refused: %.0f%n",
         refused);
-    double openCpu = openCpuPerRequest.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
-    double securedCpu =
-        securedCpuPerRequest.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
-    System.out.printf(
-        "teacher CPU per (c) request: open %s -> mean %.0f us, secured %s -> mean %.0f us;"
-            + " cost %.1f%% (less sensitive to the machine's load than throughput)%n",
-        openCpuPerRequest.stream().map(d -> String.format("%.0f", d)).toList(),
-        openCpu,
-        securedCpuPerRequest.stream().map(d -> String.format("%.0f", d)).toList(),
-        securedCpu,
-        100 * (securedCpu / openCpu - 1));
+  }
+
+  private static List<String> rounded(List<Double> values) {
+    return values.stream().map(d -> String.format("%.0f", d)).toList();
+  }
+
+  private static double mean(List<Double> values) {
+    return values.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
   }
 
   private static double mean(List<double[]> runs, int column) {

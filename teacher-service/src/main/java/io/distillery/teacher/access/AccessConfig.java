@@ -1,6 +1,7 @@
 package io.distillery.teacher.access;
 
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -23,6 +24,9 @@ public interface AccessConfig {
 
   /** The audit log of access decisions. */
   Audit audit();
+
+  /** Verified bearer tokens kept, so a client's token is checked once rather than on every call. */
+  TokenCache tokenCache();
 
   /** Limits of clients not listed under {@code clients}. */
   Limits defaults();
@@ -68,5 +72,23 @@ public interface AccessConfig {
     /** Kafka brokers of the audit topic. */
     @WithDefault("${kafka.bootstrap.servers:localhost:9092}")
     String bootstrapServers();
+  }
+
+  /**
+   * A token is trusted from the cache until its own {@code exp} or {@code max-age}, whichever comes
+   * first; then it is verified again (an expired token is refused exactly as without the cache).
+   */
+  interface TokenCache {
+
+    /** Most tokens kept (least useful evicted first); 0 turns the cache off: verify every call. */
+    @WithDefault("1024")
+    int maxSize();
+
+    /**
+     * Longest a token is trusted without a new signature check, however late it expires: bounds how
+     * long a token keeps working after its signing key was withdrawn from the verifier.
+     */
+    @WithDefault("PT5M")
+    Duration maxAge();
   }
 }

@@ -1,7 +1,10 @@
 package io.distillery.teacher.access;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code distillery_teacher_access_total}: access decisions per client, RPC, outcome ({@code
@@ -16,23 +19,31 @@ public class AccessMetrics {
 
   private final MeterRegistry registry;
 
+  /** Counters already registered: a registry lookup sorts and hashes the tags on every call. */
+  private final Map<Key, Counter> counters = new ConcurrentHashMap<>();
+
+  private record Key(String client, String rpc, String outcome, String reason) {}
+
   public AccessMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
   /** Counts one decision. */
   public void record(String rpc, Decision decision) {
-    registry
-        .counter(
-            NAME,
-            "client",
-            decision.client(),
-            "rpc",
-            rpc,
-            "outcome",
-            decision.outcome(),
-            "reason",
-            decision.reason())
+    counters
+        .computeIfAbsent(
+            new Key(decision.client(), rpc, decision.outcome(), decision.reason()),
+            key ->
+                registry.counter(
+                    NAME,
+                    "client",
+                    key.client(),
+                    "rpc",
+                    key.rpc(),
+                    "outcome",
+                    key.outcome(),
+                    "reason",
+                    key.reason()))
         .increment();
   }
 }

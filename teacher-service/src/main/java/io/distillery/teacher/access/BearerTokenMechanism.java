@@ -3,14 +3,11 @@ package io.distillery.teacher.access;
 import io.grpc.Metadata;
 import io.quarkus.grpc.auth.GrpcSecurityMechanism;
 import io.quarkus.security.identity.request.AuthenticationRequest;
-import io.quarkus.security.identity.request.TokenAuthenticationRequest;
-import io.quarkus.smallrye.jwt.runtime.auth.JsonWebTokenCredential;
 import jakarta.inject.Singleton;
 
 /**
  * Reads {@code authorization: Bearer <jwt>} from a gRPC call's metadata and asks Quarkus Security
- * to verify it. SmallRye JWT's identity provider only accepts a {@link JsonWebTokenCredential} (a
- * plain {@code TokenCredential} is ignored and the caller stays anonymous), hence that type.
+ * to verify it, through {@link CachingTokenVerifier} (which checks each token once, not per call).
  */
 @Singleton
 public class BearerTokenMechanism implements GrpcSecurityMechanism {
@@ -35,7 +32,7 @@ public class BearerTokenMechanism implements GrpcSecurityMechanism {
 
   @Override
   public AuthenticationRequest createAuthenticationRequest(Metadata metadata) {
-    return new TokenAuthenticationRequest(new JsonWebTokenCredential(token(metadata)));
+    return new BearerTokenRequest(token(metadata));
   }
 
   private static String token(Metadata metadata) {

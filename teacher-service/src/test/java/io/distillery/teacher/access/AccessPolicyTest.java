@@ -54,6 +54,11 @@ class AccessPolicyTest {
       }
 
       @Override
+      public TokenCache tokenCache() {
+        throw new UnsupportedOperationException("the policy sees identities, not tokens");
+      }
+
+      @Override
       public Limits defaults() {
         return defaults;
       }

@@ -243,6 +243,41 @@ class TeacherAccessTest {
                 .atMost(WAIT));
   }
 
+  private static double tokenVerifications(String outcome) {
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    return metrics
+        .lines()
+        .filter(
+            l ->
+                l.startsWith("distillery_teacher_access_token_verifications_total{")
+                    && l.contains("outcome=\"" + outcome + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  @Test
+  void aTokenIsVerifiedOnceAndRefusedOnceItExpires() throws InterruptedException {
+    // Expiry is checked in whole seconds: 3 s leaves room for the calls before it.
+    String token = TestTokens.expiringIn(3, "labeler", "label", "describe");
+    long expiresAtMillis = (System.currentTimeMillis() / 1000 + 3) * 1000;
+    MutinyTeacherGrpc.MutinyTeacherStub labeler = bearer(token);
+    double verifiedBefore = tokenVerifications("verified");
+    double refusedBefore = tokenVerifications("refused");
+    for (int call = 0; call < 5; call++) {
+      assertEquals(1, labeler.label(request(1, 3)).await().atMost(WAIT).getSamplesCount());
+    }
+    assertEquals(1, tokenVerifications("verified") - verifiedBefore, "verified once for 5 calls");
+
+    // Past exp and the profile's 1 s clock skew.
+    Thread.sleep(Math.max(0, expiresAtMillis - System.currentTimeMillis()) + 2_200);
+    assertRefused(
+        Status.Code.UNAUTHENTICATED,
+        "invalid bearer token",
+        () -> labeler.label(request(1, 3)).await().atMost(WAIT));
+    assertEquals(1, tokenVerifications("refused") - refusedBefore, "checked again after exp");
+    assertEquals(1, tokenVerifications("verified") - verifiedBefore);
+  }
+
   @Test
   void decisionsAreCountedPerClientAndOutcome() {
     assertThrows(

@@ -42,6 +42,15 @@ public final class TestTokens {
         .sign(ISSUER_KEYS.getPrivate());
   }
 
+  /** A token valid for {@code seconds} from now. */
+  public static String expiringIn(long seconds, String client, String... roles) {
+    return Jwt.issuer(ISSUER)
+        .upn(client)
+        .groups(Set.of(roles))
+        .expiresAt(Instant.now().plusSeconds(seconds))
+        .sign(ISSUER_KEYS.getPrivate());
+  }
+
   /** A token that expired ten minutes ago (beyond the default 60 s clock skew). */
   public static String expired(String client, String... roles) {
     Instant now = Instant.now();
