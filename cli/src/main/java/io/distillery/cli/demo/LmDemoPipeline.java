@@ -110,7 +110,8 @@ public final class LmDemoPipeline {
               stack.teacher().grpcPort(),
               teacher.tokenizer(),
               CONTINUATION_PROMPTS,
-              CONTINUATION_TOKENS);
+              CONTINUATION_TOKENS,
+              teacher.card().languageModel().maxSequenceLength());
       List<DemoJob> jobs = jobs();
       JobRunner runner =
           new JobRunner(

@@ -25,8 +25,13 @@ final class TeacherContinuations {
 
   private TeacherContinuations() {}
 
+  /**
+   * @param context the teacher's longest sequence: prompt and continuation must fit in it, so the
+   *     continuations are shortened to fit the longest prompt
+   */
   static List<Continuation> greedy(
-      int grpcPort, Path tokenizerFile, List<String> prompts, int tokens) throws Exception {
+      int grpcPort, Path tokenizerFile, List<String> prompts, int tokens, int context)
+      throws Exception {
     ManagedChannel channel =
         ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort)
             .usePlaintext()
@@ -37,8 +42,8 @@ final class TeacherContinuations {
           LabelRequest.newBuilder()
               .setRequestId("demo-teacher-continuations")
               .setTopK(1)
-              .setTemperature(1f)
-              .setGeneration(GenerationSettings.newBuilder().setMaxNewTokens(tokens));
+              .setTemperature(1f);
+      int longest = 1;
       for (String prompt : prompts) {
         TokenSequence.Builder ids = TokenSequence.newBuilder();
         long[] encoded = tokenizer.encode(prompt);
@@ -49,7 +54,13 @@ final class TeacherContinuations {
           ids.addIds((int) id);
         }
         request.addSamples(ModelInput.newBuilder().setTokens(ids));
+        longest = Math.max(longest, ids.getIdsCount());
       }
+      int fitting = Math.min(tokens, context - longest);
+      if (fitting < 1) {
+        return prompts.stream().map(p -> new Continuation(p, "")).toList();
+      }
+      request.setGeneration(GenerationSettings.newBuilder().setMaxNewTokens(fitting));
       LabelResponse response =
           TeacherGrpc.newBlockingStub(channel)
               .withDeadlineAfter(120, TimeUnit.SECONDS)
