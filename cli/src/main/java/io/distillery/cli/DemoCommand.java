@@ -5,6 +5,9 @@ import io.distillery.cli.demo.ChosenSettings;
 import io.distillery.cli.demo.DemoHooks;
 import io.distillery.cli.demo.DemoPipeline;
 import io.distillery.cli.demo.DemoSettings;
+import io.distillery.cli.demo.LmChosenSettings;
+import io.distillery.cli.demo.LmDemoPipeline;
+import io.distillery.cli.demo.LmDemoSettings;
 import io.distillery.cli.demo.StudentPlan;
 import io.distillery.models.augment.TransferSet;
 import java.nio.file.Path;
@@ -28,16 +31,42 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the whole pipeline locally on Fashion-MNIST and print the result table.",
+      "Run the whole pipeline locally and print the result table: Fashion-MNIST classifiers"
+          + " (--track image, the default) or language models on Jane Austen (--track lm).",
       "Builds what is not built, finds (or fetches) the data, trains the teacher once (cached),"
           + " starts Kafka and the four services as separate processes, produces the training"
           + " prompts, runs paired 'hard' and 'kd' student jobs per seed over the same soft-label"
-          + " log, follows their evaluations and writes report.html and report.json. Everything it"
-          + " starts is stopped at the end, on failure and on Ctrl-C."
+          + " log (the LM track: hard, kd and seqkd), follows their evaluations and writes"
+          + " report.html and report.json. Everything it starts is stopped at the end, on failure"
+          + " and on Ctrl-C."
     })
 final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  /** The demo's tracks: each is its own pipeline over the same services. */
+  enum Track {
+    image,
+    lm
+  }
+
+  @Option(
+      names = "--track",
+      defaultValue = "image",
+      description =
+          "image (Fashion-MNIST classifiers) or lm (language models distilled from the Austen"
+              + " teacher: hard, kd and seqkd per seed); default: ${DEFAULT-VALUE}.")
+  Track track;
+
+  @Option(
+      names = "--text-bytes",
+      description =
+          "lm: bytes of the training novels to label (default: "
+              + LmChosenSettings.TEXT_BYTES
+              + ", --quick "
+              + LmChosenSettings.QUICK_TEXT_BYTES
+              + "; 0 = all).")
+  Long textBytes;
 
   @Option(
       names = "--seeds",
@@ -48,7 +77,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--quick",
-      description = "One seed and a third of the passes: a few minutes once the teacher is cached.")
+      description =
+          "One seed and a third of the passes (lm: less text, fewer passes): a few minutes once"
+              + " the teacher is cached.")
   boolean quick;
 
   @Option(
@@ -113,15 +144,67 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return switch (track) {
+      case image -> image();
+      case lm -> lm();
+    };
+  }
+
+  private Path runDir(Path root) {
+    return runDir != null
+        ? runDir.toAbsolutePath()
+        : root.resolve("runs")
+            .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+  }
+
+  /** The language-model track: options of the image track that do not apply are refused. */
+  private int lm() throws Exception {
+    for (String option :
+        List.of("--students", "--views", "--online", "--prompts", "--teacher-epochs")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), option + " does not apply to --track lm");
+      }
+    }
+    Path root = Path.of(System.getProperty("distillery.home", ".")).toAbsolutePath().normalize();
+    int lmPasses =
+        passes != null ? passes : quick ? LmChosenSettings.QUICK_PASSES : LmChosenSettings.PASSES;
+    if (lmPasses < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--passes must be at least 1");
+    }
+    long bytes =
+        textBytes != null
+            ? textBytes
+            : quick ? LmChosenSettings.QUICK_TEXT_BYTES : LmChosenSettings.TEXT_BYTES;
+    if (bytes < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--text-bytes must be >= 0");
+    }
+    LmDemoSettings settings =
+        new LmDemoSettings(
+            root,
+            runDir(root),
+            dataOptions.cacheDir(),
+            Optional.ofNullable(teacherDir).map(Path::toAbsolutePath),
+            LmChosenSettings.teacher(),
+            bytes,
+            LmChosenSettings.PROMPT_BYTES,
+            LmChosenSettings.TOP_K,
+            LmChosenSettings.GENERATION_TOKENS,
+            seedList(),
+            parallelJobs,
+            LmChosenSettings.training(lmPasses).withExtra(trainerProperties),
+            LmChosenSettings.EVAL_TOKENS,
+            2);
+    new LmDemoPipeline(settings, dataOptions, DemoHooks.NONE, System.out).run();
+    return 0;
+  }
+
+  private int image() throws Exception {
     Path root = Path.of(System.getProperty("distillery.home", ".")).toAbsolutePath().normalize();
     DemoSettings settings =
         new DemoSettings(
             root,
-            runDir != null
-                ? runDir.toAbsolutePath()
-                : root.resolve("runs")
-                    .resolve(
-                        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))),
+            runDir(root),
             dataOptions.cacheDir(),
             Optional.ofNullable(teacherDir).map(Path::toAbsolutePath),
             teacherEpochs,

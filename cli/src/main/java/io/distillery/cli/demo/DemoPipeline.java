@@ -1,14 +1,11 @@
 package io.distillery.cli.demo;
 
 import io.distillery.cli.data.DataOptions;
-import io.distillery.cli.process.ServiceProcess;
 import io.distillery.cli.produce.PromptProducer;
 import io.distillery.cli.progress.Progress;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.LabeledImages;
-import io.distillery.proto.v1.EvaluationEvent;
-import io.distillery.proto.v1.EvaluationStatus;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -186,11 +180,7 @@ public final class DemoPipeline {
     return jobs;
   }
 
-  /**
-   * Runs the jobs, {@code parallelJobs} trainer processes at a time, each until its final
-   * checkpoint is scored. The processes stay up until every job is done, so that their metrics can
-   * still be scraped.
-   */
+  /** Runs the jobs, {@code parallelJobs} trainer processes at a time. */
   private void train(DemoStack stack, PipelineEvents events, List<DemoJob> jobs, long labels)
       throws Exception {
     int batchSize = settings.training().batchSize();
@@ -206,93 +196,15 @@ public final class DemoPipeline {
                         "%s %d passes (%,d steps per job)",
                         s.name(), s.passes(), s.steps(labels, batchSize)))
             .collect(Collectors.joining(", ")));
-    JobProgress progress =
-        new JobProgress(jobs, job -> job.student().steps(labels, batchSize), events, out);
-    ExecutorService pool = Executors.newFixedThreadPool(settings.parallelJobs());
-    try {
-      List<Future<?>> running = new ArrayList<>();
-      for (DemoJob job : jobs) {
-        running.add(pool.submit(() -> runJob(stack, events, job, progress)));
-      }
-      progress.followUntilDone(running);
-    } finally {
-      pool.shutdownNow();
-      progress.close();
-    }
-  }
-
-  /** The job's updates dropped by the gradient guard, as its trainer counts them. */
-  private static long updatesDropped(ServiceProcess trainer) throws InterruptedException {
-    try {
-      double dropped = trainer.metric("distillery_trainer_updates_dropped_total");
-      if (Double.isNaN(dropped)) {
-        throw new IllegalStateException(
-            "the trainer does not export distillery_trainer_updates_dropped_total; see "
-                + trainer.log());
-      }
-      return (long) dropped;
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(
-          "cannot read the dropped-update count of " + trainer.log() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Whether the trainer says its job failed; a trainer too busy to answer has not failed. */
-  private static boolean jobFailed(ServiceProcess trainer) throws InterruptedException {
-    try {
-      return trainer.metric("distillery_trainer_job_failed") == 1;
-    } catch (java.io.IOException busy) {
-      return false;
-    }
-  }
-
-  private Void runJob(DemoStack stack, PipelineEvents events, DemoJob job, JobProgress progress)
-      throws Exception {
-    ServiceProcess trainer =
-        stack.startTrainer(
-            job.id(),
-            job.trainerProperties(settings.training(), settings.runDir().resolve("checkpoints")));
-    progress.started(job, trainer);
-    long lastChange = System.nanoTime();
-    long lastStep = -1;
-    while (events.finalEvaluation(job.id()).isEmpty()) {
-      if (!trainer.isAlive()) {
-        throw new IllegalStateException(
-            "the trainer of job " + job.id() + " stopped; see " + trainer.log());
-      }
-      if (jobFailed(trainer)) {
-        throw new IllegalStateException("job " + job.id() + " failed; see " + trainer.log());
-      }
-      long step = progress.step(job);
-      int evaluations = events.evaluations(job.id()).size();
-      if (step + evaluations != lastStep) {
-        lastStep = step + evaluations;
-        lastChange = System.nanoTime();
-      } else if (System.nanoTime() - lastChange > STALL_TIMEOUT.toNanos()) {
-        throw new IllegalStateException(
-            "job "
-                + job.id()
-                + " made no progress for "
-                + STALL_TIMEOUT.toMinutes()
-                + " min; see "
-                + trainer.log()
-                + " and "
-                + stack.evaluator().log());
-      }
-      events.awaitChange(Duration.ofSeconds(1));
-    }
-    droppedUpdates.put(job.id(), updatesDropped(trainer));
-    EvaluationEvent last = events.finalEvaluation(job.id()).orElseThrow();
-    if (last.getStatus() != EvaluationStatus.EVALUATION_OK) {
-      throw new IllegalStateException(
-          "the final checkpoint of job "
-              + job.id()
-              + " could not be evaluated: "
-              + last.getFailureReason()
-              + "; see "
-              + stack.evaluator().log());
-    }
-    progress.finished(job);
-    return null;
+    Path checkpoints = settings.runDir().resolve("checkpoints");
+    droppedUpdates.putAll(
+        new JobRunner(
+                stack,
+                events,
+                job -> job.trainerProperties(settings.training(), checkpoints),
+                job -> job.student().steps(labels, batchSize),
+                e -> String.format(java.util.Locale.ROOT, "acc %.3f", e.getMetrics().getAccuracy()),
+                out)
+            .run(jobs, settings.parallelJobs()));
   }
 }

@@ -47,6 +47,33 @@ public final class DemoStack implements AutoCloseable {
   public static DemoStack start(
       ServiceJars jars, Path runDir, int partitions, Path teacherDir, Path dataDir)
       throws Exception {
+    return start(jars, runDir, partitions, teacherDir, dataDir, ServiceSettings.NONE);
+  }
+
+  /**
+   * Extra properties per service, on top of the stack's own (broker, ports, teacher address): what
+   * a demo track configures, e.g. the labeler's tokenizer for text prompts.
+   *
+   * @param labeler labeler-service properties
+   * @param evaluator evaluator-service properties
+   */
+  public record ServiceSettings(Map<String, String> labeler, Map<String, String> evaluator) {
+
+    /** Nothing beyond the stack's own properties: the image track. */
+    public static final ServiceSettings NONE = new ServiceSettings(Map.of(), Map.of());
+  }
+
+  /**
+   * As {@link #start(ServiceJars, Path, int, Path, Path)}, with a track's own service properties.
+   */
+  public static DemoStack start(
+      ServiceJars jars,
+      Path runDir,
+      int partitions,
+      Path teacherDir,
+      Path dataDir,
+      ServiceSettings extra)
+      throws Exception {
     Path logDir = runDir.resolve("logs");
     KafkaProcess kafka =
         KafkaProcess.start(
@@ -57,7 +84,7 @@ public final class DemoStack implements AutoCloseable {
             START_TIMEOUT);
     DemoStack stack = new DemoStack(jars, logDir, kafka);
     try {
-      stack.startServices(teacherDir, dataDir, runDir);
+      stack.startServices(teacherDir, dataDir, runDir, extra);
     } catch (Exception | Error e) {
       stack.close();
       throw e;
@@ -65,7 +92,8 @@ public final class DemoStack implements AutoCloseable {
     return stack;
   }
 
-  private void startServices(Path teacherDir, Path dataDir, Path runDir) throws Exception {
+  private void startServices(Path teacherDir, Path dataDir, Path runDir, ServiceSettings extra)
+      throws Exception {
     // The teacher first: labeler and evaluator check it at start-up.
     teacher =
         service(
@@ -77,28 +105,30 @@ public final class DemoStack implements AutoCloseable {
                 "OnnxRuntime"),
             "teacher");
     String teacherPort = Integer.toString(teacher.grpcPort());
-    CompletableFuture<ServiceProcess> labelerStart =
-        startAsync(
-            jars.labeler(),
+    Map<String, String> labelerProperties =
+        new HashMap<>(
             Map.of(
                 "kafka.bootstrap.servers",
                 kafka.bootstrapServers(),
                 "quarkus.grpc.clients.teacher.host",
                 "127.0.0.1",
                 "quarkus.grpc.clients.teacher.port",
-                teacherPort),
-            "labeler");
-    CompletableFuture<ServiceProcess> evaluatorStart =
-        startAsync(
-            jars.evaluator(),
+                teacherPort));
+    labelerProperties.putAll(extra.labeler());
+    CompletableFuture<ServiceProcess> labelerStart =
+        startAsync(jars.labeler(), labelerProperties, "labeler");
+    Map<String, String> evaluatorProperties =
+        new HashMap<>(
             Map.of(
                 "kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "quarkus.grpc.clients.teacher.host", "127.0.0.1",
                 "quarkus.grpc.clients.teacher.port", teacherPort,
                 "distillery.evaluator.eval-set.data-dir", dataDir.toString(),
                 "distillery.evaluator.teacher.cache-dir",
-                    runDir.resolve("evaluator-cache").toString()),
-            "evaluator");
+                    runDir.resolve("evaluator-cache").toString()));
+    evaluatorProperties.putAll(extra.evaluator());
+    CompletableFuture<ServiceProcess> evaluatorStart =
+        startAsync(jars.evaluator(), evaluatorProperties, "evaluator");
     // Wait for both, so that a failure of one never leaves the other starting unseen.
     CompletableFuture.allOf(labelerStart, evaluatorStart).exceptionally(failure -> null).join();
     try {

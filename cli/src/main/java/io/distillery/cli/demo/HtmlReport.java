@@ -70,7 +70,7 @@ final class HtmlReport {
   }
 
   /** The Markdown table and the lines under it, as HTML. */
-  private static String table(String markdown) {
+  static String table(String markdown) {
     StringBuilder html = new StringBuilder("<table>\n");
     StringBuilder notes = new StringBuilder();
     for (String line : markdown.split("\n")) {
@@ -184,7 +184,7 @@ final class HtmlReport {
     return html.append("</p>\n").toString();
   }
 
-  private static String escape(String text) {
+  static String escape(String text) {
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 }

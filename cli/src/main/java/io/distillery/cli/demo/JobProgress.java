@@ -5,7 +5,6 @@ import io.distillery.cli.progress.Progress;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -15,22 +14,29 @@ import java.util.stream.Collectors;
 
 /**
  * One progress bar over the steps of every job, read from the trainers' {@code
- * distillery_trainer_step} gauges, with the running jobs' latest test accuracy beside it.
+ * distillery_trainer_step} gauges, with the running jobs' latest score beside it.
  */
 final class JobProgress implements AutoCloseable {
 
   private final List<DemoJob> jobs;
   private final ToLongFunction<DemoJob> stepsOf;
   private final PipelineEvents events;
+  private final java.util.function.Function<io.distillery.proto.v1.EvaluationEvent, String> score;
   private final Progress bar;
   private final Map<String, ServiceProcess> running = new ConcurrentHashMap<>();
   private final Map<String, Long> steps = new ConcurrentHashMap<>();
+  private final Map<String, List<Double>> throughput = new ConcurrentHashMap<>();
 
   JobProgress(
-      List<DemoJob> jobs, ToLongFunction<DemoJob> stepsOf, PipelineEvents events, PrintStream out) {
+      List<DemoJob> jobs,
+      ToLongFunction<DemoJob> stepsOf,
+      PipelineEvents events,
+      java.util.function.Function<io.distillery.proto.v1.EvaluationEvent, String> score,
+      PrintStream out) {
     this.jobs = jobs;
     this.stepsOf = stepsOf;
     this.events = events;
+    this.score = score;
     this.bar = Progress.start("training", jobs.stream().mapToLong(stepsOf).sum(), "steps", out);
   }
 
@@ -84,6 +90,12 @@ final class JobProgress implements AutoCloseable {
             if (!Double.isNaN(step)) {
               steps.merge(jobId, (long) step, Math::max);
             }
+            double perSecond = trainer.metric("distillery_trainer_positions_per_second");
+            if (perSecond > 0) {
+              throughput
+                  .computeIfAbsent(jobId, j -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                  .add(perSecond);
+            }
           } catch (Exception notNow) {
             // Starting or stopping: the next refresh will tell.
           }
@@ -97,12 +109,22 @@ final class JobProgress implements AutoCloseable {
                     job.id()
                         + events
                             .latestEvaluation(job.id())
-                            .map(
-                                e ->
-                                    String.format(
-                                        Locale.ROOT, " acc %.3f", e.getMetrics().getAccuracy()))
+                            .map(e -> " " + score.apply(e))
                             .orElse(""))
             .collect(Collectors.joining(" | ")));
+  }
+
+  /**
+   * The median of the job's {@code distillery_trainer_positions_per_second} readings while it
+   * trained (positions: tokens of a language model, samples of a classifier); NaN if none.
+   */
+  double positionsPerSecond(String jobId) {
+    List<Double> readings = throughput.getOrDefault(jobId, List.of());
+    if (readings.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = readings.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
   }
 
   @Override

@@ -68,34 +68,73 @@ final class StatusText {
       out.append("No evaluations in ").append(DistilleryTopics.EVALUATIONS).append(" yet.");
       out.append(System.lineSeparator());
     } else {
-      Table evalTable =
-          new Table(
-              "JOB",
-              "STEP",
-              "SAMPLES",
-              "STATUS",
-              "ACCURACY",
-              "ERRORS",
-              "AGREEMENT",
-              "KL",
-              "PROMOTED");
-      for (EvaluationEvent e : status.latestEvaluations().values()) {
-        boolean ok = e.getStatus() == EvaluationStatus.EVALUATION_OK;
-        boolean teacher = e.getSubject() == EvaluationSubject.SUBJECT_TEACHER;
-        evalTable.row(
-            e.getJobId(),
-            teacher ? "-" : count(e.getStep()),
-            teacher ? "-" : count(e.getSamplesSeen()),
-            ok ? "ok" : e.getStatus() == EvaluationStatus.EVALUATION_FAILED ? "FAILED" : "?",
-            ok ? percent(e.getMetrics().getAccuracy()) : "-",
-            ok ? count(e.getMetrics().getErrors()) : "-",
-            ok && !teacher ? percent(e.getMetrics().getAgreement()) : "-",
-            ok && !teacher
-                ? String.format(Locale.ROOT, "%.4f", e.getMetrics().getKlTeacherStudent())
-                : "-",
-            e.getPromoted() ? "yes" : "");
+      List<EvaluationEvent> classifiers =
+          status.latestEvaluations().values().stream().filter(e -> !isLanguageModel(e)).toList();
+      List<EvaluationEvent> languageModels =
+          status.latestEvaluations().values().stream().filter(StatusText::isLanguageModel).toList();
+      if (!classifiers.isEmpty()) {
+        Table evalTable =
+            new Table(
+                "JOB",
+                "STEP",
+                "SAMPLES",
+                "STATUS",
+                "ACCURACY",
+                "ERRORS",
+                "AGREEMENT",
+                "KL",
+                "PROMOTED");
+        for (EvaluationEvent e : classifiers) {
+          boolean ok = e.getStatus() == EvaluationStatus.EVALUATION_OK;
+          boolean teacher = e.getSubject() == EvaluationSubject.SUBJECT_TEACHER;
+          evalTable.row(
+              e.getJobId(),
+              teacher ? "-" : count(e.getStep()),
+              teacher ? "-" : count(e.getSamplesSeen()),
+              statusOf(e),
+              ok ? percent(e.getMetrics().getAccuracy()) : "-",
+              ok ? count(e.getMetrics().getErrors()) : "-",
+              ok && !teacher ? percent(e.getMetrics().getAgreement()) : "-",
+              ok && !teacher
+                  ? String.format(Locale.ROOT, "%.4f", e.getMetrics().getKlTeacherStudent())
+                  : "-",
+              e.getPromoted() ? "yes" : "");
+        }
+        evalTable.appendTo(out, 1, 2, 4, 5, 6, 7);
       }
-      evalTable.appendTo(out, 1, 2, 4, 5, 6, 7);
+      if (!languageModels.isEmpty()) {
+        if (!classifiers.isEmpty()) {
+          out.append(System.lineSeparator());
+        }
+        // Language models: held-out bits per byte (the teacher's beside it), per-token scores.
+        Table lmTable =
+            new Table(
+                "LM JOB",
+                "STEP",
+                "WINDOWS",
+                "STATUS",
+                "BITS/BYTE",
+                "TEACHER",
+                "PERPLEXITY",
+                "KL/TOKEN",
+                "AGREEMENT",
+                "PROMOTED");
+        for (EvaluationEvent e : languageModels) {
+          boolean ok = e.getStatus() == EvaluationStatus.EVALUATION_OK;
+          lmTable.row(
+              e.getJobId(),
+              count(e.getStep()),
+              count(e.getSamplesSeen()),
+              statusOf(e),
+              ok ? String.format(Locale.ROOT, "%.4f", e.getMetrics().getBitsPerByte()) : "-",
+              ok ? String.format(Locale.ROOT, "%.4f", e.getMetrics().getTeacherBitsPerByte()) : "-",
+              ok ? String.format(Locale.ROOT, "%.2f", e.getMetrics().getPerplexity()) : "-",
+              ok ? String.format(Locale.ROOT, "%.4f", e.getMetrics().getKlTeacherStudent()) : "-",
+              ok ? percent(e.getMetrics().getAgreement()) : "-",
+              e.getPromoted() ? "yes" : "");
+        }
+        lmTable.appendTo(out, 1, 2, 4, 5, 6, 7, 8);
+      }
       for (EvaluationEvent e : status.latestEvaluations().values()) {
         if (e.getStatus() == EvaluationStatus.EVALUATION_FAILED) {
           out.append(String.format("%s failed: %s%n", e.getJobId(), e.getFailureReason()));
@@ -109,6 +148,24 @@ final class StatusText {
               status.undecodableEvaluations(), DistilleryTopics.EVALUATIONS));
     }
     return out.toString();
+  }
+
+  /**
+   * Whether an evaluation scored a language model: it counts held-out tokens (a failed one: its
+   * eval set is text, not images).
+   */
+  static boolean isLanguageModel(EvaluationEvent e) {
+    return e.getMetrics().getTokens() > 0
+        || e.getMetrics().getBitsPerByte() > 0
+        || (e.getStatus() == EvaluationStatus.EVALUATION_FAILED
+            && !e.getEvalSetId().isEmpty()
+            && !e.getEvalSetId().startsWith("fashion-mnist"));
+  }
+
+  private static String statusOf(EvaluationEvent e) {
+    return e.getStatus() == EvaluationStatus.EVALUATION_OK
+        ? "ok"
+        : e.getStatus() == EvaluationStatus.EVALUATION_FAILED ? "FAILED" : "?";
   }
 
   private static String count(long n) {

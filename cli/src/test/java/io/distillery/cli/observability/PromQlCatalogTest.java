@@ -26,14 +26,14 @@ class PromQlCatalogTest {
     List<PromQlCatalog.Query> queries = CATALOG.queries();
     long files = CATALOG.panels().stream().map(PromQlCatalog.Panel::file).distinct().count();
     assertEquals(4, files, "dashboards");
-    assertEquals(46, CATALOG.panels().size(), "panels");
+    assertEquals(49, CATALOG.panels().size(), "panels");
     long panelQueries = queries.stream().filter(q -> q.origin().startsWith("panel")).count();
     long recording = queries.stream().filter(q -> q.origin().startsWith("recording")).count();
     long alertOperands = queries.stream().filter(q -> q.origin().startsWith("alert")).count();
-    assertEquals(66, panelQueries, "dashboard targets");
+    assertEquals(71, panelQueries, "dashboard targets");
     assertEquals(8, recording, "recording rules");
     assertEquals(13, alertOperands, "alert operands (10 alerts)");
-    assertEquals(87, queries.size());
+    assertEquals(92, queries.size());
   }
 
   @Test

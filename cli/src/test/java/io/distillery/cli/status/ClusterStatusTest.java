@@ -92,6 +92,29 @@ class ClusterStatusTest {
               .build()
               .toByteArray());
       writer.send(
+          DistilleryTopics.EVALUATIONS,
+          "lm-kd-s1",
+          EvaluationEvent.newBuilder()
+              .setJobId("lm-kd-s1")
+              .setStep(300)
+              .setSamplesSeen(4_800)
+              .setSubject(EvaluationSubject.SUBJECT_STUDENT)
+              .setStatus(EvaluationStatus.EVALUATION_OK)
+              .setEvalSetId("janeausten:persuasion[tokens 0:20000]")
+              .setMetrics(
+                  EvaluationMetrics.newBuilder()
+                      .setBitsPerByte(2.3456)
+                      .setTeacherBitsPerByte(1.8291)
+                      .setPerplexity(31.5)
+                      .setTokens(20_000)
+                      .setKlTeacherStudent(0.4321)
+                      .setAgreement(0.55)
+                      .setAccuracy(Double.NaN))
+              .setPromoted(true)
+              .setEvaluatedAtMs(2500)
+              .build()
+              .toByteArray());
+      writer.send(
           DistilleryTopics.EVALUATIONS, "junk", "{not json".getBytes(StandardCharsets.UTF_8));
     }
     status = ClusterReader.read(bootstrap, Duration.ofSeconds(20));
@@ -153,7 +176,7 @@ class ClusterStatusTest {
         new ClusterStatus.TopicStatus(DistilleryTopics.PROMPTS, true, 2, 14),
         topics.get(DistilleryTopics.PROMPTS));
     assertEquals(0, topics.get(DistilleryTopics.SOFT_LABELS).records());
-    assertEquals(5, topics.get(DistilleryTopics.EVALUATIONS).records());
+    assertEquals(6, topics.get(DistilleryTopics.EVALUATIONS).records());
     assertEquals(
         new ClusterStatus.TopicStatus("custom.topic", true, 3, 1), topics.get("custom.topic"));
     assertEquals(1, status.brokers());
@@ -175,7 +198,7 @@ class ClusterStatusTest {
   @Test
   void keepsTheLatestEvaluationPerJob() {
     Map<String, EvaluationEvent> latest = status.latestEvaluations();
-    assertEquals(List.of("job-a", "job-b", "teacher"), List.copyOf(latest.keySet()));
+    assertEquals(List.of("job-a", "job-b", "lm-kd-s1", "teacher"), List.copyOf(latest.keySet()));
     assertEquals(200, latest.get("job-a").getStep());
     assertTrue(latest.get("job-a").getPromoted());
     assertEquals(0.86, latest.get("job-a").getMetrics().getAccuracy(), 1e-12);
@@ -199,6 +222,15 @@ class ClusterStatusTest {
     assertTrue(
         text.matches("(?s).*teacher\\s+-\\s+-\\s+ok\\s+92\\.28%\\s+772\\s+-\\s+-\\n.*"), text);
     assertTrue(text.contains("1 record(s) of distill.evaluations could not be decoded"), text);
+    // The language model in its own table, with its own metrics, after the classifiers.
+    assertTrue(
+        text.matches(
+            "(?s).*LM JOB\\s+STEP\\s+WINDOWS\\s+STATUS\\s+BITS/BYTE\\s+TEACHER\\s+PERPLEXITY"
+                + "\\s+KL/TOKEN\\s+AGREEMENT\\s+PROMOTED\\n"
+                + "lm-kd-s1\\s+300\\s+4,800\\s+ok\\s+2\\.3456\\s+1\\.8291\\s+31\\.50"
+                + "\\s+0\\.4321\\s+55\\.00%\\s+yes\\n.*"),
+        text);
+    assertFalse(text.matches("(?s).*lm-kd-s1\\s+300\\s+4,800\\s+ok\\s+NaN.*"), text);
     assertFalse(text.contains("someone-else"), text);
   }
 
