@@ -244,7 +244,22 @@ public class ModelCards {
             "On `%s` (%d samples):%n%n| metric | value |%n| --- | ---: |%n",
             evaluation.getEvalSetId(), evaluation.getEvalSetSize()));
     metricTable(evaluation.getMetrics())
-        .forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %.4f |%n", k, v)));
+        .forEach(
+            (k, v) ->
+                md.append(
+                    k.equals("errors")
+                        ? String.format(Locale.ROOT, "| %s | %d |%n", k, v.longValue())
+                        : String.format(Locale.ROOT, "| %s | %.4f |%n", k, v)));
+    for (TeacherCard card : manifest.getTeachersList()) {
+      if (card.getTrainingFactsCount() > 0) {
+        md.append(
+            String.format("%nThe teacher %s's own facts (from its card): ", card.getModelId()));
+        List<String> facts = new ArrayList<>();
+        new java.util.TreeMap<>(card.getTrainingFactsMap())
+            .forEach((k, v) -> facts.add(k + " " + v));
+        md.append(String.join(", ", facts)).append(".\n");
+      }
+    }
     md.append("\n## Known limits\n\n");
     limits.forEach(limit -> md.append("- ").append(limit).append("\n"));
     return md.toString();
