@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
     name = "audit",
     mixinStandardHelpOptions = true,
     description =
-        "Query the audit log (topic distill.audit): teacher access decisions, by client, RPC,"
-            + " decision and time range; a table or JSON lines.")
+        "Query the audit log (topic distill.audit): teacher access decisions, licence-gate"
+            + " decisions and promotions, by kind, client, RPC, job, teacher, decision and time"
+            + " range; a table or JSON lines.")
 public final class AuditCommand implements Callable<Integer> {
 
   @Option(
@@ -36,6 +37,19 @@ public final class AuditCommand implements Callable<Integer> {
 
   @Option(names = "--rpc", description = "Only this RPC (describe, label, label-stream).")
   String rpc;
+
+  @Option(
+      names = "--kind",
+      description = "Only this kind: teacher-access, licence-gate, promotion.")
+  String kind;
+
+  @Option(names = "--job", description = "Only events about this training job.")
+  String job;
+
+  @Option(
+      names = "--teacher",
+      description = "Only events about this teacher: its model id, or a prefix of its sha256.")
+  String teacher;
 
   @Option(names = "--refused", description = "Only refused calls.")
   boolean refusedOnly;
@@ -67,6 +81,12 @@ public final class AuditCommand implements Callable<Integer> {
         e ->
             (client == null || client.equals(e.getClient()))
                 && (rpc == null || rpc.equals(e.getRpc()))
+                && (kind == null || kind.equals(kindOf(e)))
+                && (job == null || job.equals(e.getJobId()))
+                && (teacher == null
+                    || teacher.equals(e.getTeacherModelId())
+                    || (!e.getTeacherSha256().isEmpty()
+                        && e.getTeacherSha256().startsWith(teacher)))
                 && (!refusedOnly || e.getDecision() == AuditDecision.AUDIT_DECISION_REFUSED)
                 && from.map(t -> e.getTimeMs() >= t.toEpochMilli()).orElse(true)
                 && to.map(t -> e.getTimeMs() <= t.toEpochMilli()).orElse(true);
@@ -83,14 +103,26 @@ public final class AuditCommand implements Callable<Integer> {
       }
     } else {
       out.printf(
-          "%-24s %-18s %-12s %7s %5s %-8s %-19s %-14s %s%n",
-          "time", "client", "rpc", "samples", "k", "decision", "status", "reason", "message");
+          "%-24s %-14s %-18s %-12s %-20s %7s %5s %-8s %-19s %-14s %s%n",
+          "time",
+          "kind",
+          "client",
+          "rpc",
+          "job@step",
+          "samples",
+          "k",
+          "decision",
+          "status",
+          "reason",
+          "message");
       for (AuditEvent e : result.events()) {
         out.printf(
-            "%-24s %-18s %-12s %7d %5d %-8s %-19s %-14s %s%n",
+            "%-24s %-14s %-18s %-12s %-20s %7d %5d %-8s %-19s %-14s %s%n",
             Instant.ofEpochMilli(e.getTimeMs()),
+            kindOf(e),
             e.getClient(),
-            e.getRpc(),
+            e.getRpc().isEmpty() ? "-" : e.getRpc(),
+            e.getJobId().isEmpty() ? "-" : e.getJobId() + "@" + e.getStep(),
             e.getSamples(),
             e.getTopK(),
             e.getDecision() == AuditDecision.AUDIT_DECISION_ALLOWED ? "allowed" : "refused",
@@ -103,6 +135,11 @@ public final class AuditCommand implements Callable<Integer> {
     if (result.unreadable() > 0) {
       System.err.printf("%d record(s) on the topic were not AuditEvents%n", result.unreadable());
     }
+  }
+
+  /** The event's kind; events written before kinds existed are teacher access decisions. */
+  static String kindOf(AuditEvent e) {
+    return e.getKind().isEmpty() ? "teacher-access" : e.getKind();
   }
 
   static Instant time(String value) {

@@ -45,6 +45,20 @@ class AuditCommandTest {
       send(
           producer,
           event("anonymous", NOW - 10_000, false, "UNAUTHENTICATED", "no-credentials", 1));
+      send(
+          producer,
+          governance("licence-gate", "job-a", NOW - 5_000, false, "no-override")
+              .setTeacherModelId("closed-teacher")
+              .setTeacherSha256("c1".repeat(32))
+              .setLicenseSpdx("LicenseRef-NoDistillation")
+              .build());
+      send(
+          producer,
+          governance("promotion", "job-b", NOW - 4_000, true, "best-score")
+              .setTeacherModelId("fashion-cnn")
+              .setTeacherSha256("ab".repeat(32))
+              .putFacts("accuracy", "0.9")
+              .build());
       producer
           .send(
               new ProducerRecord<>(TOPIC, "junk", "not protobuf".getBytes(StandardCharsets.UTF_8)))
@@ -74,6 +88,21 @@ class AuditCommandTest {
         .build();
   }
 
+  private static AuditEvent.Builder governance(
+      String kind, String job, long time, boolean allowed, String reason) {
+    return AuditEvent.newBuilder()
+        .setTimeMs(time)
+        .setService("evaluator-service")
+        .setClient("evaluator-service")
+        .setKind(kind)
+        .setJobId(job)
+        .setStep(40)
+        .setDecision(
+            allowed ? AuditDecision.AUDIT_DECISION_ALLOWED : AuditDecision.AUDIT_DECISION_REFUSED)
+        .setStatus(allowed ? "OK" : "REFUSED")
+        .setReason(reason);
+  }
+
   private static void send(KafkaProducer<String, byte[]> producer, AuditEvent e) throws Exception {
     producer.send(new ProducerRecord<>(TOPIC, e.getClient(), e.toByteArray())).get();
   }
@@ -92,10 +121,11 @@ class AuditCommandTest {
     AuditReader.Result all =
         AuditReader.read(
             kafka.bootstrapServers(), TOPIC, Optional.empty(), e -> true, Duration.ofSeconds(30));
-    assertEquals(4, all.events().size());
+    assertEquals(6, all.events().size());
     assertEquals(1, all.unreadable());
     assertEquals(
-        List.of("labeler", "labeler", "student", "anonymous"),
+        List.of(
+            "labeler", "labeler", "student", "anonymous", "evaluator-service", "evaluator-service"),
         all.events().stream().map(AuditEvent::getClient).toList());
   }
 
@@ -105,11 +135,32 @@ class AuditCommandTest {
     assertTrue(labeler.contains("1 event(s)"), labeler);
     assertTrue(labeler.contains("labeler") && labeler.contains("allowed"), labeler);
 
-    String refused = run("--refused", "--json");
+    String refused = run("--refused", "--kind", "teacher-access", "--json");
     List<String> lines = refused.lines().toList();
     assertEquals(2, lines.size(), refused);
     assertTrue(lines.get(0).contains("\"client\":\"student\""), refused);
     assertTrue(lines.get(0).contains("\"reason\":\"top-k\""), refused);
     assertTrue(lines.get(1).contains("\"status\":\"UNAUTHENTICATED\""), refused);
+  }
+
+  @Test
+  void byKindJobAndTeacher() throws Exception {
+    String gate = run("--kind", "licence-gate");
+    assertTrue(gate.contains("1 event(s)"), gate);
+    assertTrue(gate.contains("licence-gate") && gate.contains("job-a@40"), gate);
+    assertTrue(gate.contains("no-override"), gate);
+
+    String byJob = run("--job", "job-b", "--json");
+    assertEquals(1, byJob.lines().count(), byJob);
+    assertTrue(byJob.contains("\"kind\":\"promotion\""), byJob);
+    assertTrue(byJob.contains("\"accuracy\":\"0.9\""), byJob);
+
+    assertTrue(run("--teacher", "closed-teacher").contains("1 event(s)"));
+    String bySha = run("--teacher", "abab", "--json");
+    assertEquals(1, bySha.lines().count(), bySha);
+    assertTrue(bySha.contains("job-b"), bySha);
+
+    String accessKind = run("--kind", "teacher-access");
+    assertTrue(accessKind.contains("4 event(s)"), "events without a kind are access decisions");
   }
 }

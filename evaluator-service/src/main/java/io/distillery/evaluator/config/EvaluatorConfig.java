@@ -28,6 +28,48 @@ public interface EvaluatorConfig {
   /** How language-model checkpoints (the {@code transformer} student family) are scored. */
   Lm lm();
 
+  /** The licence gate on promotion, model cards and the audit records of both. */
+  Governance governance();
+
+  /**
+   * Governance: a checkpoint whose teachers include one whose licence does not permit distillation
+   * is promoted only when the labels it learned from carry the operator's override (read back from
+   * the soft-label topic); every such decision and every promotion goes to the audit topic (channel
+   * {@code audit}); a promoted checkpoint gets a model card beside it.
+   */
+  interface Governance {
+
+    /** "Intended use" of every model card. */
+    @WithDefault(
+        "Research and evaluation of a student distilled from the teachers below; check their"
+            + " licences before any other use.")
+    String intendedUse();
+
+    /** A known limit stated in every model card, before the measured ones. */
+    @WithDefault(
+        "Scored only on the evaluator's held-out set; behaviour on other data is unmeasured.")
+    String knownLimits();
+
+    /**
+     * Cited soft labels read back when a checkpoint's lineage is traced (for its model card and the
+     * licence gate); 0 reads every one.
+     */
+    @WithDefault("200")
+    int lineageLabelSample();
+
+    /** Longest time for each topic read while tracing a lineage. */
+    @WithDefault("10s")
+    Duration lineageTimeout();
+
+    /** The checkpoint events a lineage is checked against. */
+    @WithDefault("distill.checkpoints")
+    String checkpointsTopic();
+
+    /** The evaluation events a lineage lists. */
+    @WithDefault("distill.evaluations")
+    String evaluationsTopic();
+  }
+
   /**
    * Language-model evaluation: the student and its teacher on the same held-out tokens, bits per
    * UTF-8 byte and perplexity of both, KL(teacher ‖ student) per token, top-1 agreement and greedy

@@ -2,6 +2,8 @@ package io.distillery.evaluator.evaluation;
 
 import io.distillery.evaluator.EvaluationFailure;
 import io.distillery.evaluator.evalset.EvalSet;
+import io.distillery.evaluator.governance.Governance;
+import io.distillery.evaluator.governance.LicenceVerdict;
 import io.distillery.evaluator.metrics.EvaluatorMetrics;
 import io.distillery.evaluator.promotion.JobState;
 import io.distillery.evaluator.promotion.PromotionService;
@@ -45,6 +47,7 @@ public class EvaluationService {
   private final EvalSet evalSet;
   private final Map<Task, TaskEvaluation> evaluations = new EnumMap<>(Task.class);
   private final PromotionService promotions;
+  private final Governance governance;
   private final EvaluationSink sink;
   private final EvaluatorMetrics metrics;
   private final Clock clock = Clock.systemUTC();
@@ -53,6 +56,7 @@ public class EvaluationService {
       EvalSet evalSet,
       @All List<TaskEvaluation> evaluations,
       PromotionService promotions,
+      Governance governance,
       EvaluationSink sink,
       EvaluatorMetrics metrics) {
     this.evalSet = evalSet;
@@ -60,6 +64,7 @@ public class EvaluationService {
       this.evaluations.put(evaluation.task(), evaluation);
     }
     this.promotions = promotions;
+    this.governance = governance;
     this.sink = sink;
     this.metrics = metrics;
   }
@@ -187,12 +192,16 @@ public class EvaluationService {
     }
     checkManifest(checkpoint, event);
     TaskEvaluation.Scored scored = evaluation(checkpoint).score(event, checkpoint, clock.millis());
+    LicenceVerdict licence = governance.licence(checkpoint);
     PromotionService.Settled settled =
-        promotions.settle(state.orElseThrow(), scored.event(), scored.ranking());
+        licence.refusal().isPresent()
+            ? promotions.refuse(state.orElseThrow(), scored.event(), licence.refusal().get())
+            : promotions.settle(state.orElseThrow(), scored.event(), scored.ranking());
     if (settled.newlyPromoted()) {
       metrics.promoted(
           event.getJobId(), event.getStep(), scored.event().getMetrics().getAccuracy());
     }
+    governance.settled(checkpoint, settled.event(), settled.newlyPromoted(), licence);
     return settled.event();
   }
 

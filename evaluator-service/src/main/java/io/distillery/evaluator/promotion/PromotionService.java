@@ -66,6 +66,27 @@ public class PromotionService {
   }
 
   /**
+   * Records a scored checkpoint that must not be promoted, whatever its score, with the reason in
+   * its evaluation's {@code promotion_refusal}.
+   *
+   * @throws EvaluationFailure ({@code state-io}) when the record cannot be written
+   */
+  public synchronized Settled refuse(JobState state, EvaluationEvent scored, String reason)
+      throws EvaluationFailure {
+    EvaluationEvent settled =
+        scored.toBuilder().setPromoted(false).setPromotionRefusal(reason).build();
+    try {
+      state.record(settled);
+    } catch (IOException e) {
+      throw new EvaluationFailure(
+          EvaluationFailure.STATE_IO,
+          "cannot update the evaluator state in " + state.jobDir() + ": " + e.getMessage(),
+          e);
+    }
+    return new Settled(settled, false);
+  }
+
+  /**
    * Promotes a scored checkpoint if it is its job's best by {@code ranking} and records its
    * evaluation; see {@link #settle(JobState, EvaluationEvent, Scores)}.
    */

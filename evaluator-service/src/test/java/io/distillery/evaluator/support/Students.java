@@ -88,7 +88,19 @@ public final class Students {
    */
   public static Trained train(
       Path root, String job, long step, int batches, List<TeacherCard> teachers) throws Exception {
-    return write(root, job, step, batches, teachers, null);
+    return write(root, job, step, batches, teachers, null, List.of());
+  }
+
+  /** Like {@link #train} with the soft-label offsets the manifest says were consumed. */
+  public static Trained train(
+      Path root,
+      String job,
+      long step,
+      int batches,
+      List<TeacherCard> teachers,
+      List<io.distillery.proto.v1.OffsetRange> consumed)
+      throws Exception {
+    return write(root, job, step, batches, teachers, null, consumed);
   }
 
   /**
@@ -98,7 +110,7 @@ public final class Students {
   public static Trained trainWithArchitecture(
       Path root, String job, long step, List<TeacherCard> teachers, String architecture)
       throws Exception {
-    return write(root, job, step, 2, teachers, architecture);
+    return write(root, job, step, 2, teachers, architecture, List.of());
   }
 
   private static Trained write(
@@ -107,7 +119,8 @@ public final class Students {
       long step,
       int batches,
       List<TeacherCard> teachers,
-      String architecture)
+      String architecture,
+      List<io.distillery.proto.v1.OffsetRange> consumed)
       throws Exception {
     NetworkSpec network = Networks.fashionMlp(0f, 64);
     LabeledImages data = trainingImages();
@@ -159,6 +172,7 @@ public final class Students {
               .setStep(step)
               .setSamplesSeen((long) batches * BATCH)
               .addAllTeachers(teachers)
+              .addAllConsumed(consumed)
               .setLoss(LossConfig.newBuilder().setDivergence("forward-kl").setAlpha(1f))
               .setStudent(spec)
               .setCreatedAtMs(System.currentTimeMillis())

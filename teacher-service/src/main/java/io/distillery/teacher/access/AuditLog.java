@@ -69,6 +69,7 @@ public class AuditLog {
         AuditEvent.newBuilder()
             .setTimeMs(System.currentTimeMillis())
             .setService(SERVICE)
+            .setKind("teacher-access")
             .setClient(decision.client())
             .setRpc(request.rpc())
             .setSamples(request.samples())
