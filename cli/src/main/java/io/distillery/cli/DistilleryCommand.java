@@ -33,6 +33,8 @@ public final class DistilleryCommand implements Runnable {
 
   /** The command line with Distillery's handling of failures. */
   static CommandLine commandLine() {
+    // One command per process; in tests one per commandLine(): no settings carry over.
+    io.distillery.cli.kafka.KafkaClientSettings.clear();
     return new CommandLine(new DistilleryCommand())
         .setExecutionExceptionHandler(DistilleryCommand::reportFailure);
   }

@@ -13,9 +13,13 @@ import java.util.Map;
  *
  * <pre>{@code
  * @QuarkusTest
- * @QuarkusTestResource(LocalKafkaSaslSslTestResource.class)
+ * @QuarkusTestResource(value = LocalKafkaSaslSslTestResource.class, restrictToAnnotatedClass = true)
  * class OverTlsTest { ... }
  * }</pre>
+ *
+ * <p>Restrict it to the annotated class: a plain {@code @QuarkusTestResource} applies to every test
+ * of the module. Its {@link #order()} starts it after a module-wide {@link LocalKafkaTestResource},
+ * so its {@code kafka.bootstrap.servers} wins in the classes it serves.
  *
  * <p>The broker knows one user, {@value #USER} with password {@value #PASSWORD}. Init arg {@code
  * password} makes the application present another password (to test a refusal). Like {@link
@@ -34,6 +38,12 @@ public class LocalKafkaSaslSslTestResource implements QuarkusTestResourceLifecyc
 
   private static final String PREFIX = "distillery.local-kafka.sasl-ssl.";
 
+  /**
+   * A string literal is one object in the whole JVM (the string pool is shared by every class
+   * loader), so every copy of this class starts the broker under the same lock.
+   */
+  private static final String JVM_WIDE_LOCK = "io.distillery.localkafka.sasl-ssl-test-broker";
+
   private static LocalKafkaBroker broker;
 
   private String password = PASSWORD;
@@ -49,6 +59,12 @@ public class LocalKafkaSaslSslTestResource implements QuarkusTestResourceLifecyc
     clientProperties(USER, password).forEach((key, value) -> config.put("kafka." + key, value));
     config.put(LocalKafkaTestResource.BOOTSTRAP_CONFIG, bootstrapServers());
     return config;
+  }
+
+  /** After {@link LocalKafkaTestResource} (order 0): the later resource's config wins. */
+  @Override
+  public int order() {
+    return 100;
   }
 
   @Override
@@ -90,10 +106,15 @@ public class LocalKafkaSaslSslTestResource implements QuarkusTestResourceLifecyc
 
   // System properties, not only the static field: Quarkus may load this class in more than one
   // class loader of the same JVM, and every copy must find the one broker.
-  private static synchronized void ensureStarted() {
-    if (broker != null || System.getProperty(PREFIX + "bootstrap-servers") != null) {
-      return;
+  private static void ensureStarted() {
+    synchronized (JVM_WIDE_LOCK) {
+      if (broker == null && System.getProperty(PREFIX + "bootstrap-servers") == null) {
+        startBroker();
+      }
     }
+  }
+
+  private static void startBroker() {
     LocalKafkaBroker started = LocalKafkaBroker.builder().scramUser(USER, PASSWORD).build();
     try {
       started.start();

@@ -1,6 +1,7 @@
 package io.distillery.cli.audit;
 
 import com.google.protobuf.util.JsonFormat;
+import io.distillery.cli.kafka.KafkaClientOptions;
 import io.distillery.proto.v1.AuditDecision;
 import io.distillery.proto.v1.AuditEvent;
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code distillery audit}: who was allowed or refused what, from the audit topic. */
@@ -22,6 +24,8 @@ import picocli.CommandLine.Option;
             + " decisions and promotions, by kind, client, RPC, job, teacher, decision and time"
             + " range; a table or JSON lines.")
 public final class AuditCommand implements Callable<Integer> {
+
+  @Mixin KafkaClientOptions kafkaClient;
 
   @Option(
       names = {"-b", "--bootstrap-servers"},
@@ -70,6 +74,7 @@ public final class AuditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    kafkaClient.install();
     return run(System.out);
   }
 

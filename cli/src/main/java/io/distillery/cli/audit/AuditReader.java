@@ -1,6 +1,7 @@
 package io.distillery.cli.audit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.distillery.cli.kafka.KafkaClientSettings;
 import io.distillery.proto.v1.AuditEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +45,7 @@ public final class AuditReader {
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     config.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    KafkaClientSettings.applyTo(config);
     List<AuditEvent> events = new ArrayList<>();
     int unreadable = 0;
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {

@@ -35,6 +35,7 @@ public final class KafkaAdmins {
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(millis));
     // Try again quickly: a missing broker should cost the timeout, not a back-off schedule.
     config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+    KafkaClientSettings.applyTo(config);
     Admin admin;
     try {
       admin = Admin.create(config);

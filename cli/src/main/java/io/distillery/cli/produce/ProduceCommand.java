@@ -4,6 +4,7 @@ import io.distillery.cli.data.DataOptions;
 import io.distillery.cli.data.JaneAustenData;
 import io.distillery.cli.kafka.DurationConverter;
 import io.distillery.cli.kafka.KafkaAdmins;
+import io.distillery.cli.kafka.KafkaClientOptions;
 import io.distillery.cli.kafka.KafkaUnavailableException;
 import io.distillery.cli.progress.Progress;
 import io.distillery.localkafka.DistilleryTopics;
@@ -114,6 +115,8 @@ public final class ProduceCommand implements Callable<Integer> {
 
   @Mixin DataOptions dataOptions;
 
+  @Mixin KafkaClientOptions kafkaClient;
+
   @Mixin TransferSetOptions transferSet;
 
   @Option(
@@ -128,6 +131,7 @@ public final class ProduceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    kafkaClient.install();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (source.file != null && (limit != 0 || offset != 0)) {

@@ -2,6 +2,7 @@ package io.distillery.cli.produce;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.distillery.cli.kafka.KafkaClientSettings;
 import io.distillery.cli.logging.CliLogging;
 import io.distillery.models.augment.TransferSet;
 import io.distillery.models.data.LabeledImages;
@@ -68,6 +69,7 @@ public final class PromptProducer implements AutoCloseable {
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "distillery-cli-producer");
     config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    KafkaClientSettings.applyTo(config);
     this.producer = new KafkaProducer<>(config);
   }
 

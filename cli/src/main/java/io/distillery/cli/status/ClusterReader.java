@@ -1,6 +1,7 @@
 package io.distillery.cli.status;
 
 import io.distillery.cli.kafka.KafkaAdmins;
+import io.distillery.cli.kafka.KafkaClientSettings;
 import io.distillery.cli.kafka.KafkaUnavailableException;
 import io.distillery.localkafka.DistilleryTopics;
 import io.distillery.proto.kafka.Decoded;
@@ -223,6 +224,7 @@ public final class ClusterReader {
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     config.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    KafkaClientSettings.applyTo(config);
     EventDecoder<EvaluationEvent> decoder =
         new EventDecoder<>(EvaluationEvent.getDefaultInstance());
     long deadline = System.nanoTime() + timeout.toNanos();

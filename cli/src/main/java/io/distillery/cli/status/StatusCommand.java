@@ -1,11 +1,13 @@
 package io.distillery.cli.status;
 
 import io.distillery.cli.kafka.DurationConverter;
+import io.distillery.cli.kafka.KafkaClientOptions;
 import io.distillery.cli.kafka.KafkaUnavailableException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,6 +24,8 @@ import picocli.CommandLine.Spec;
 public final class StatusCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  @Mixin KafkaClientOptions kafkaClient;
 
   @Option(
       names = {"-b", "--bootstrap-servers"},
@@ -42,6 +46,7 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    kafkaClient.install();
     PrintWriter out = spec.commandLine().getOut();
     try {
       ClusterStatus status = ClusterReader.read(bootstrapServers, timeout);

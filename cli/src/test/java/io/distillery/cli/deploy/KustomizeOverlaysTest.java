@@ -53,6 +53,7 @@ class KustomizeOverlaysTest {
       List.of(
           new Overlay("cpu", false, "OnnxRuntime", false, false),
           new Overlay("cpu-secured", false, "OnnxRuntime", false, true),
+          new Overlay("cpu-hardened", false, "OnnxRuntime", false, true),
           new Overlay("gpu", true, "TensorRT", false, false),
           new Overlay("gpu-autoscaled", true, "TensorRT", true, false));
 
@@ -816,6 +817,224 @@ class KustomizeOverlaysTest {
               + ": set -Ddistillery.root to the repository root");
     }
     return rootDir;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Kafka security (components/kafka-security) and NetworkPolicies (components/network-policies)
+
+  /** What a service may do on Kafka: "topic:Read:distill.prompts", "group:Read:prefix:x-". */
+  private static Set<String> expectedKafkaGrants(Container c) {
+    Set<String> grants = new TreeSet<>();
+    Properties props = properties(c.module);
+    for (String key : props.stringPropertyNames()) {
+      var m =
+          java.util.regex.Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.([^.]+)\\.topic")
+              .matcher(key);
+      if (m.matches()) {
+        boolean in = m.group(1).equals("incoming");
+        grants.add("topic:" + (in ? "Read" : "Write") + ":" + c.setting(key).orElseThrow());
+        if (in) {
+          c.setting("mp.messaging.incoming." + m.group(2) + ".group.id")
+              .ifPresent(group -> grants.add("group:Read:" + group));
+        }
+      }
+    }
+    if (c.module.equals(TRAINER)) {
+      grants.add(
+          "topic:Read:"
+              + c.setting("distillery.trainer.soft-labels-topic")
+                  .orElse(DistilleryTopics.SOFT_LABELS));
+      grants.add("group:Read:prefix:distillery-trainer-");
+    }
+    if (c.module.equals(TEACHER)) {
+      grants.add(
+          "topic:Write:"
+              + c.setting("distillery.teacher.access.audit.topic").orElse("distill.audit"));
+    }
+    return grants;
+  }
+
+  /** The Read and Write grants of a KafkaUser, in the form of {@link #expectedKafkaGrants}. */
+  private static Set<String> kafkaUserGrants(JsonNode user) {
+    Set<String> grants = new TreeSet<>();
+    for (JsonNode acl : user.at("/spec/authorization/acls")) {
+      String type = acl.at("/resource/type").asText();
+      String pattern = acl.at("/resource/patternType").asText("literal");
+      for (JsonNode op : acl.path("operations")) {
+        if (op.asText().equals("Read") || op.asText().equals("Write")) {
+          grants.add(
+              type
+                  + ":"
+                  + op.asText()
+                  + ":"
+                  + (pattern.equals("prefix") ? "prefix:" : "")
+                  + acl.at("/resource/name").asText());
+        }
+      }
+    }
+    return grants;
+  }
+
+  @Test
+  void eachServiceIsAKafkaUserThatReachesOnlyItsOwnTopicsAndGroups() {
+    check(
+        (r, p) -> {
+          if (r.ofKind("KafkaUser").isEmpty()) {
+            return;
+          }
+          for (String module : SERVICES) {
+            Optional<JsonNode> user = r.named("KafkaUser", module);
+            if (user.isEmpty()) {
+              p.add(r, "no KafkaUser " + module);
+              continue;
+            }
+            if (!"scram-sha-512".equals(user.get().at("/spec/authentication/type").asText())) {
+              p.add(r, "KafkaUser " + module + " does not authenticate with scram-sha-512");
+            }
+            if (!"distillery"
+                .equals(user.get().at("/metadata/labels/strimzi.io~1cluster").asText())) {
+              p.add(r, "KafkaUser " + module + " is not for the Strimzi cluster distillery");
+            }
+            for (Container c : r.containersOf(module)) {
+              Set<String> expected = expectedKafkaGrants(c);
+              Set<String> granted = kafkaUserGrants(user.get());
+              if (!expected.equals(granted)) {
+                p.add(
+                    r,
+                    "KafkaUser "
+                        + module
+                        + " grants "
+                        + granted
+                        + ", the service uses "
+                        + expected);
+              }
+            }
+          }
+        });
+  }
+
+  @Test
+  void withKafkaUsersEveryServiceSpeaksSaslSslWithItsOwnSecretAndTheClusterCa() {
+    check(
+        (r, p) -> {
+          boolean secured = !r.ofKind("KafkaUser").isEmpty();
+          for (Container c : r.containers()) {
+            Optional<String> protocol = c.setting("kafka.security.protocol");
+            if (!secured) {
+              if (protocol.isPresent()) {
+                p.add(r, c + ": kafka.security.protocol set without KafkaUsers");
+              }
+              continue;
+            }
+            if (!protocol.equals(Optional.of("SASL_SSL"))) {
+              p.add(r, c + ": kafka.security.protocol is " + protocol.orElse("unset"));
+            }
+            if (!c.setting("kafka.sasl.mechanism").equals(Optional.of("SCRAM-SHA-512"))) {
+              p.add(r, c + ": kafka.sasl.mechanism is not SCRAM-SHA-512");
+            }
+            boolean jaasFromOwnSecret = false;
+            boolean truststorePasswordFromSecret = false;
+            for (JsonNode e : c.node.path("env")) {
+              JsonNode ref = e.at("/valueFrom/secretKeyRef");
+              if (e.path("name").asText().equals("KAFKA_SASL_JAAS_CONFIG")) {
+                jaasFromOwnSecret =
+                    ref.path("name").asText().equals(c.module)
+                        && ref.path("key").asText().equals("sasl.jaas.config");
+              }
+              if (e.path("name").asText().equals("KAFKA_SSL_TRUSTSTORE_PASSWORD")) {
+                truststorePasswordFromSecret =
+                    ref.path("name").asText().equals("distillery-cluster-ca-cert");
+              }
+            }
+            if (!jaasFromOwnSecret) {
+              p.add(
+                  r,
+                  c
+                      + ": KAFKA_SASL_JAAS_CONFIG must come from Secret "
+                      + c.module
+                      + " (its KafkaUser)");
+            }
+            if (!truststorePasswordFromSecret) {
+              p.add(
+                  r,
+                  c + ": KAFKA_SSL_TRUSTSTORE_PASSWORD must come from distillery-cluster-ca-cert");
+            }
+            requireSecretFile(r, p, c, "kafka.ssl.truststore.location");
+            String bootstrapKey =
+                c.module.equals(TEACHER)
+                    ? "distillery.teacher.access.audit.bootstrap-servers"
+                    : "kafka.bootstrap.servers";
+            if (!c.setting(bootstrapKey).orElse("").endsWith(":9093")) {
+              p.add(r, c + ": " + bootstrapKey + " is not the TLS listener :9093");
+            }
+          }
+        });
+  }
+
+  @Test
+  void networkPoliciesDenyByDefaultAndAllowOnlyTheDesignedFlows() {
+    check(
+        (r, p) -> {
+          List<JsonNode> policies = r.ofKind("NetworkPolicy");
+          if (policies.isEmpty()) {
+            return;
+          }
+          boolean defaultDeny =
+              policies.stream()
+                  .anyMatch(
+                      n ->
+                          "distillery"
+                                  .equals(
+                                      n.at("/spec/podSelector/matchLabels")
+                                          .path(PART_OF_LABEL)
+                                          .asText())
+                              && n.at("/spec/policyTypes").toString().contains("Ingress")
+                              && n.at("/spec/policyTypes").toString().contains("Egress")
+                              && n.at("/spec/ingress").isMissingNode()
+                              && n.at("/spec/egress").isMissingNode());
+          if (!defaultDeny) {
+            p.add(r, "no default-deny NetworkPolicy for every distillery pod");
+          }
+          JsonNode teacherGrpc =
+              r.named("NetworkPolicy", "teacher-grpc-from-clients").orElse(YAML.missingNode());
+          Set<String> clients = new TreeSet<>();
+          for (JsonNode from : teacherGrpc.at("/spec/ingress/0/from")) {
+            for (JsonNode v : from.at("/podSelector/matchExpressions/0/values")) {
+              clients.add(v.asText());
+            }
+          }
+          if (!clients.equals(new TreeSet<>(TOKEN_FILE_SETTINGS.keySet()))) {
+            p.add(
+                r, "the teacher's gRPC port admits " + clients + ", not exactly its three clients");
+          }
+          int grpcPort =
+              r.containersOf(TEACHER).stream()
+                  .map(c -> c.ports().getOrDefault("grpc", -1))
+                  .findFirst()
+                  .orElse(-1);
+          if (teacherGrpc.at("/spec/ingress/0/ports/0/port").asInt() != grpcPort) {
+            p.add(r, "teacher-grpc-from-clients does not open the teacher's grpc port " + grpcPort);
+          }
+          JsonNode kafka = r.named("NetworkPolicy", "services-to-kafka").orElse(YAML.missingNode());
+          int kafkaPort = kafka.at("/spec/egress/0/ports/0/port").asInt();
+          for (Container c : r.containers()) {
+            String bootstrap =
+                c.setting(
+                        c.module.equals(TEACHER)
+                            ? "distillery.teacher.access.audit.bootstrap-servers"
+                            : "kafka.bootstrap.servers")
+                    .orElse("");
+            if (!bootstrap.endsWith(":" + kafkaPort)) {
+              p.add(r, c + ": Kafka at " + bootstrap + " but egress opens only port " + kafkaPort);
+            }
+            if (!c.ports().containsKey("http")) {
+              p.add(r, c + ": no port named http for the prometheus-scrape policy");
+            }
+          }
+          if (r.named("NetworkPolicy", "prometheus-scrape").isEmpty()) {
+            p.add(r, "no NetworkPolicy lets Prometheus scrape the services");
+          }
+        });
   }
 
   private static String kubectlOnPath() {

@@ -9,12 +9,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,14 +35,18 @@ public class AuditLog {
   private final Counter failures;
   private final Watermarking watermarks;
 
-  public AuditLog(TeacherConfig config, MeterRegistry registry, Watermarking watermarks) {
+  public AuditLog(
+      TeacherConfig config, MeterRegistry registry, Watermarking watermarks, Config settings) {
     this.config = config.access().audit();
     this.watermarks = watermarks;
     this.failures =
         Counter.builder("distillery_teacher_audit_failures")
             .description("Access decisions that could not be written to the audit topic")
             .register(registry);
-    this.producer = this.config.enabled() ? producer(this.config.bootstrapServers()) : null;
+    this.producer =
+        this.config.enabled()
+            ? producer(this.config.bootstrapServers(), kafkaSecurity(settings))
+            : null;
     if (producer != null) {
       LOG.infof(
           "Auditing every teacher access decision to %s on %s",
@@ -48,8 +54,30 @@ public class AuditLog {
     }
   }
 
-  private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+  /**
+   * The standard {@code kafka.security.protocol}, {@code kafka.sasl.*} and {@code kafka.ssl.*}
+   * settings (or their {@code KAFKA_...} environment variables), as the other services read them
+   * through SmallRye.
+   */
+  static Properties kafkaSecurity(Config settings) {
+    Properties security = new Properties();
+    for (String name : settings.getPropertyNames()) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!lower.startsWith("kafka.") && !lower.startsWith("kafka_")) {
+        continue;
+      }
+      String key = lower.substring("kafka.".length()).replace('_', '.');
+      if (key.equals("security.protocol") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+        settings.getOptionalValue(name, String.class).ifPresent(v -> security.put(key, v));
+      }
+    }
+    return security;
+  }
+
+  private static KafkaProducer<String, byte[]> producer(
+      String bootstrapServers, Properties security) {
     Properties props = new Properties();
+    props.putAll(security);
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -6,6 +6,7 @@ import io.distillery.trainer.checkpoint.CheckpointPublisher;
 import io.distillery.trainer.checkpoint.JobCheckpoints;
 import io.distillery.trainer.config.TrainerConfig;
 import io.distillery.trainer.labels.KafkaLabelFeed;
+import io.distillery.trainer.labels.KafkaSecuritySettings;
 import io.distillery.trainer.metrics.JobMetrics;
 import io.distillery.trainer.metrics.TrainerMetrics;
 import io.distillery.trainer.online.OnlineTargets;
@@ -13,6 +14,7 @@ import io.distillery.trainer.training.ContinuationTargets;
 import io.distillery.trainer.training.OfflineTargets;
 import io.distillery.trainer.training.TargetSource;
 import io.quarkus.grpc.GrpcClient;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -25,17 +27,20 @@ public class JobLauncher {
   static final int READ_AHEAD = 4096;
 
   private final String bootstrapServers;
+  private final Map<String, Object> kafkaSecurity;
   private final CheckpointPublisher publisher;
   private final TrainerMetrics metrics;
   private final MutinyTeacherStub teacher;
 
   public JobLauncher(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+      @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
       CheckpointPublisher publisher,
       TrainerMetrics metrics,
       @GrpcClient("teacher") MutinyTeacherStub teacher,
       TrainerConfig config) {
     this.bootstrapServers = bootstrapServers;
+    this.kafkaSecurity = KafkaSecuritySettings.of(kafkaConfig);
     this.publisher = publisher;
     this.metrics = metrics;
     this.teacher =
@@ -51,7 +56,11 @@ public class JobLauncher {
           JobMetrics jobMetrics = metrics.forJob(spec.jobId());
           try (KafkaLabelFeed feed =
                   new KafkaLabelFeed(
-                      bootstrapServers, spec.topic(), spec.consumerGroup(), READ_AHEAD, Map.of());
+                      bootstrapServers,
+                      spec.topic(),
+                      spec.consumerGroup(),
+                      READ_AHEAD,
+                      kafkaSecurity);
               TargetSource targets = targets(spec, jobMetrics)) {
             DistillationService job =
                 new DistillationService(
