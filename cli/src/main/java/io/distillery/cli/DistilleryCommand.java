@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       TeacherCommand.class,
       BenchCommand.class,
       io.distillery.cli.audit.AuditCommand.class,
+      io.distillery.cli.detect.DetectCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DistilleryCommand implements Runnable {
