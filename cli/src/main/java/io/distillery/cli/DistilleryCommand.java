@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       io.distillery.cli.audit.AuditCommand.class,
       io.distillery.cli.lineage.LineageCommand.class,
+      io.distillery.cli.detect.DetectCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DistilleryCommand implements Runnable {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       TeacherTrainCommand.class,
       io.distillery.cli.access.TeacherKeygenCommand.class,
-      io.distillery.cli.access.TeacherTokenCommand.class
+      io.distillery.cli.access.TeacherTokenCommand.class,
+      io.distillery.cli.access.WatermarkKeyCommand.class
     })
 public final class TeacherCommand implements Runnable {
 

@@ -26,9 +26,20 @@ import java.util.SplittableRandom;
  * @param targetClass the class whose probability carries the signal
  * @param frequency radians per unit of projection
  * @param phase radians
+ * @param grid 0 for a direction drawn over every input value; g &gt; 0 for a smooth direction over
+ *     a square single-channel image: one random weight per cell of a g × g grid, shared by the
+ *     cell's pixels. Smooth directions carry far more of an image set's variance than pixel-wise
+ *     ones, and small students learn functions of them (measured: a pixel-wise key's cosine was not
+ *     learned)
  */
 public record WatermarkKey(
-    long seed, int inputSize, int classes, int targetClass, double frequency, double phase) {
+    long seed,
+    int inputSize,
+    int classes,
+    int targetClass,
+    double frequency,
+    double phase,
+    int grid) {
 
   /** The first line of a key file. */
   public static final String HEADER =
@@ -39,7 +50,16 @@ public record WatermarkKey(
    * projections of such images spread over about ±1, so this gives several periods over a probe set
    * while staying smooth enough for a small student to learn.
    */
-  public static final double DEFAULT_FREQUENCY = 30.0;
+  public static final double DEFAULT_FREQUENCY = 1.0;
+
+  /** Default grid of a key for square images. */
+  public static final int DEFAULT_GRID = 4;
+
+  /** A key over every input value (no grid). */
+  public WatermarkKey(
+      long seed, int inputSize, int classes, int targetClass, double frequency, double phase) {
+    this(seed, inputSize, classes, targetClass, frequency, phase, 0);
+  }
 
   /** Checks the ranges. */
   public WatermarkKey {
@@ -59,10 +79,17 @@ public record WatermarkKey(
     if (!Double.isFinite(phase)) {
       throw new IllegalArgumentException("watermark key phase must be finite, got " + phase);
     }
+    if (grid < 0 || (grid > 0 && (side(inputSize) < 0 || grid > side(inputSize)))) {
+      throw new IllegalArgumentException(
+          "watermark key grid "
+              + grid
+              + " needs a square single-channel input of at least grid × grid values, got "
+              + inputSize);
+    }
   }
 
   /** A new key from a secure random source; target class and phase drawn uniformly. */
-  public static WatermarkKey generate(int inputSize, int classes, double frequency) {
+  public static WatermarkKey generate(int inputSize, int classes, double frequency, int grid) {
     SecureRandom random = new SecureRandom();
     return new WatermarkKey(
         random.nextLong(),
@@ -70,21 +97,35 @@ public record WatermarkKey(
         classes,
         random.nextInt(classes),
         frequency,
-        random.nextDouble() * 2 * Math.PI);
+        random.nextDouble() * 2 * Math.PI,
+        grid);
   }
 
   /** The unit projection direction of this key. */
   public float[] direction() {
-    return direction(seed, inputSize);
+    return direction(seed);
   }
 
-  /** A unit vector uniform on the sphere (normalised Gaussian), derived from {@code seed}. */
-  static float[] direction(long seed, int size) {
-    SplittableRandom random = new SplittableRandom(seed);
-    double[] v = new double[size];
+  /**
+   * The unit direction this key's kind derives from {@code seed}: uniform on the sphere of the
+   * input (no grid) or of the grid's cells, spread over their pixels. The detector draws its null
+   * directions with it.
+   */
+  float[] direction(long directionSeed) {
+    SplittableRandom random = new SplittableRandom(directionSeed);
+    int cells = grid == 0 ? inputSize : grid * grid;
+    double[] w = new double[cells];
+    for (int i = 0; i < cells; i++) {
+      w[i] = gaussian(random);
+    }
+    double[] v = new double[inputSize];
+    int side = grid == 0 ? 0 : side(inputSize);
+    for (int i = 0; i < inputSize; i++) {
+      v[i] = grid == 0 ? w[i] : w[((i / side) * grid / side) * grid + (i % side) * grid / side];
+    }
+    int size = inputSize;
     double norm = 0;
     for (int i = 0; i < size; i++) {
-      v[i] = gaussian(random);
       norm += v[i] * v[i];
     }
     norm = Math.sqrt(norm);
@@ -93,6 +134,12 @@ public record WatermarkKey(
       unit[i] = (float) (v[i] / norm);
     }
     return unit;
+  }
+
+  /** The side of a square input, or -1. */
+  private static int side(int inputSize) {
+    int side = (int) Math.round(Math.sqrt(inputSize));
+    return side * side == inputSize ? side : -1;
   }
 
   private static double gaussian(SplittableRandom random) {
@@ -126,14 +173,15 @@ public record WatermarkKey(
   public String format() {
     return String.format(
         Locale.ROOT,
-        "%s%nseed=%d%ninput-size=%d%nclasses=%d%ntarget-class=%d%nfrequency=%s%nphase=%s%n",
+        "%s%nseed=%d%ninput-size=%d%nclasses=%d%ntarget-class=%d%nfrequency=%s%nphase=%s%ngrid=%d%n",
         HEADER,
         seed,
         inputSize,
         classes,
         targetClass,
         Double.toString(frequency),
-        Double.toString(phase));
+        Double.toString(phase),
+        grid);
   }
 
   /** Reads a key file written by {@link #write}. */
@@ -161,7 +209,8 @@ public record WatermarkKey(
           Integer.parseInt(required(props, "classes", where)),
           Integer.parseInt(required(props, "target-class", where)),
           Double.parseDouble(required(props, "frequency", where)),
-          Double.parseDouble(required(props, "phase", where)));
+          Double.parseDouble(required(props, "phase", where)),
+          Integer.parseInt(props.getProperty("grid", "0").trim()));
     } catch (IllegalArgumentException e) {
       throw new IOException("watermark key file " + where + " is invalid: " + e.getMessage(), e);
     }

@@ -21,7 +21,8 @@ class WatermarkKeyTest {
 
   @Test
   void writesAndReadsTheSameKeyReadableByItsOwnerOnly() throws IOException {
-    WatermarkKey key = WatermarkKey.generate(784, 10, WatermarkKey.DEFAULT_FREQUENCY);
+    WatermarkKey key =
+        WatermarkKey.generate(784, 10, WatermarkKey.DEFAULT_FREQUENCY, WatermarkKey.DEFAULT_GRID);
     Path file = dir.resolve("keys/wm.key");
     key.write(file);
     assertEquals(key, WatermarkKey.read(file));

@@ -56,7 +56,8 @@ class WatermarkedLabelsTest {
 
   static final String TOPIC = "distill.audit.watermark-" + UUID.randomUUID();
   static final double EPSILON = 0.1;
-  static final WatermarkKey KEY = WatermarkKey.generate(784, 10, WatermarkKey.DEFAULT_FREQUENCY);
+  static final WatermarkKey KEY =
+      WatermarkKey.generate(784, 10, WatermarkKey.DEFAULT_FREQUENCY, WatermarkKey.DEFAULT_GRID);
 
   /** The secured teacher; client "rival" is marked, "partner" is not. */
   public static class Marked implements QuarkusTestProfile {

@@ -27,6 +27,15 @@ import picocli.CommandLine.Option;
             + " (in-process, DJL).")
 public final class WatermarkBenchmark implements Callable<Integer> {
 
+  /** Student epochs on the transfer set. */
+  static final int DEFAULT_EPOCHS = 20;
+
+  /** The watermark's strength in the experiment. */
+  static final double DEFAULT_EPSILON = 0.15;
+
+  /** The loss's hard-label weight. */
+  static final float DEFAULT_ALPHA = 0.5f;
+
   @Mixin DataOptions data = new DataOptions();
 
   @Option(
@@ -48,7 +57,7 @@ public final class WatermarkBenchmark implements Callable<Integer> {
   @Option(names = "--other-teacher-images", defaultValue = "20000")
   int otherTeacherImages;
 
-  @Option(names = "--epochs", defaultValue = "10")
+  @Option(names = "--epochs", defaultValue = "" + DEFAULT_EPOCHS)
   int epochs;
 
   @Option(names = "--fine-tune-epochs", defaultValue = "1")
@@ -63,11 +72,20 @@ public final class WatermarkBenchmark implements Callable<Integer> {
   @Option(names = "--learning-rate", defaultValue = "0.001")
   float learningRate;
 
-  @Option(names = "--epsilon", defaultValue = "0.05", description = "Watermark strength ε.")
+  @Option(
+      names = "--epsilon",
+      defaultValue = "" + DEFAULT_EPSILON,
+      description = "Watermark strength ε.")
   double epsilon;
 
   @Option(names = "--frequency", description = "Key frequency (default: the key generator's).")
   Double frequency;
+
+  @Option(
+      names = "--grid",
+      defaultValue = "" + WatermarkKey.DEFAULT_GRID,
+      description = "Key grid.")
+  int grid;
 
   @Option(names = "--top-k", defaultValue = "10")
   int topK;
@@ -75,10 +93,16 @@ public final class WatermarkBenchmark implements Callable<Integer> {
   @Option(names = "--temperature", defaultValue = "1.0")
   float temperature;
 
-  @Option(names = "--alpha", defaultValue = "0.5", description = "Hard-label weight of the loss.")
+  @Option(
+      names = "--alpha",
+      defaultValue = "" + DEFAULT_ALPHA,
+      description = "Hard-label weight of the loss.")
   float alpha;
 
-  @Option(names = "--probes", defaultValue = "2000", description = "Test images offered as probes.")
+  @Option(
+      names = "--probes",
+      defaultValue = "10000",
+      description = "Test images offered as probes.")
   int probes;
 
   @Option(
@@ -117,6 +141,7 @@ public final class WatermarkBenchmark implements Callable<Integer> {
             learningRate,
             epsilon,
             frequency == null ? WatermarkKey.DEFAULT_FREQUENCY : frequency,
+            grid,
             topK,
             temperature,
             alpha,
@@ -141,22 +166,26 @@ public final class WatermarkBenchmark implements Callable<Integer> {
   /** The Markdown table of a report. */
   public static String table(WatermarkExperiment.Report report, WatermarkExperiment.Settings s) {
     StringBuilder t = new StringBuilder();
-    t.append("| students | n | detected at p < 0.01 | median p | mean test accuracy |\n");
-    t.append("| --- | ---: | ---: | ---: | ---: |\n");
+    t.append(
+        "| students | n | detected at p < 0.01 (log-prob scale, `detect`'s default) | median p |"
+            + " detected on the probability scale | mean test accuracy |\n");
+    t.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (WatermarkExperiment.Condition c : WatermarkExperiment.Condition.values()) {
       var group = report.of(c);
       long detected = group.stream().filter(o -> o.result().detected()).count();
       double[] ps = group.stream().mapToDouble(o -> o.result().pValue()).sorted().toArray();
+      long onProbabilities = group.stream().filter(o -> o.probabilityScale().detected()).count();
       t.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %d (%.0f%%) %s | %.3f | %.2f%% |%n",
+              "| %s | %d | %d (%.0f%%) %s | %.3f | %d | %.2f%% |%n",
               c.description(),
               group.size(),
               detected,
               100.0 * detected / group.size(),
               c.marked() ? "power" : "false positives",
               ps[ps.length / 2],
+              onProbabilities,
               100 * report.meanAccuracy(c)));
     }
     t.append(

@@ -70,6 +70,7 @@ public final class WatermarkExperiment {
    * @param learningRate Adam's learning rate
    * @param epsilon the watermark's strength
    * @param frequency the keys' frequency
+   * @param grid the keys' grid
    * @param topK entries per soft label
    * @param temperature the soft labels' and the loss's temperature
    * @param alpha the loss's hard-label weight
@@ -91,6 +92,7 @@ public final class WatermarkExperiment {
       float learningRate,
       double epsilon,
       double frequency,
+      int grid,
       int topK,
       float temperature,
       float alpha,
@@ -105,10 +107,16 @@ public final class WatermarkExperiment {
    * @param student its index (and key's)
    * @param condition its group
    * @param accuracy test accuracy
-   * @param result the detector's outcome with the student's key
+   * @param result the detector's outcome with the student's key (log-probability scale, as {@code
+   *     distillery detect})
+   * @param probabilityScale the same test on the probability scale, for comparison
    */
   public record Outcome(
-      int student, Condition condition, double accuracy, WatermarkDetector.Result result) {}
+      int student,
+      Condition condition,
+      double accuracy,
+      WatermarkDetector.Result result,
+      WatermarkDetector.Result probabilityScale) {}
 
   /**
    * Everything measured.
@@ -174,6 +182,7 @@ public final class WatermarkExperiment {
 
   private final Settings settings;
   private final PrintStream log;
+  private WatermarkDetector onProbabilities;
 
   public WatermarkExperiment(Settings settings, PrintStream log) {
     this.settings = settings;
@@ -226,7 +235,8 @@ public final class WatermarkExperiment {
               CLASSES,
               keys.nextInt(CLASSES),
               s.frequency(),
-              keys.nextDouble() * 2 * Math.PI);
+              keys.nextDouble() * 2 * Math.PI,
+              s.grid());
       CosineWatermark mark = new CosineWatermark(key, s.epsilon());
       float[] markedTest = markAll(mark, teacherTest, test, null);
       markedAccuracy[i] = accuracy(markedTest, test);
@@ -236,6 +246,12 @@ public final class WatermarkExperiment {
       perturbation += sizes[0] / transfer.size();
       WatermarkDetector detector =
           new WatermarkDetector(key, s.nullKeys(), WatermarkDetector.DEFAULT_ALPHA);
+      this.onProbabilities =
+          new WatermarkDetector(
+              key,
+              s.nullKeys(),
+              WatermarkDetector.DEFAULT_ALPHA,
+              WatermarkDetector.Scale.PROBABILITY);
       WatermarkDetector.Result self =
           detector.test(
               probes,
@@ -248,11 +264,12 @@ public final class WatermarkExperiment {
                           null)));
       log.printf(
           Locale.ROOT,
-          "key %d: the marked teacher itself p=%.3f R²=%.4f amp=%.4f%n",
+          "key %d: the marked teacher itself p=%.3f R²=%.4f amp=%.4f mean=%.4f%n",
           i,
           self.pValue(),
           self.statistic(),
-          self.amplitude());
+          self.amplitude(),
+          self.meanTarget());
       long studentSeed = s.seed() * 1000 + i;
 
       Map<Condition, Outcome> row = new EnumMap<>(Condition.class);
@@ -289,12 +306,15 @@ public final class WatermarkExperiment {
         line.append(
             String.format(
                 Locale.ROOT,
-                " %s p=%.3f R²=%.4f (null median %.4f) amp=%.4f acc=%.2f%%;",
+                " %s p=%.3f (prob-scale p=%.3f) R²=%.4f (null median %.4f) amp=%.4f mean=%.4f"
+                    + " acc=%.2f%%;",
                 o.condition().name().toLowerCase(Locale.ROOT),
                 o.result().pValue(),
+                o.probabilityScale().pValue(),
                 o.result().statistic(),
                 o.result().nullMedian(),
                 o.result().amplitude(),
+                o.result().meanTarget(),
                 100 * o.accuracy()));
       }
       log.println(line);
@@ -322,7 +342,10 @@ public final class WatermarkExperiment {
     double accuracy = accuracy(student.logits(test), test);
     WatermarkDetector.Result result =
         detector.test(probes, (inputs, count) -> softmax(student.logits(inputs, count)));
-    return new Outcome(index, condition, accuracy, result);
+    WatermarkDetector.Result onProbabilities =
+        this.onProbabilities.test(
+            probes, (inputs, count) -> softmax(student.logits(inputs, count)));
+    return new Outcome(index, condition, accuracy, result, onProbabilities);
   }
 
   /** A different teacher: a wider MLP trained on other images' hard labels. */

@@ -1,0 +1,158 @@
+package io.distillery.cli.detect;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillery.cli.data.DataOptions;
+import io.distillery.models.data.FashionMnist;
+import io.distillery.models.data.LabeledImages;
+import io.distillery.models.watermark.WatermarkDetector;
+import io.distillery.models.watermark.WatermarkKey;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code distillery detect}: was this model distilled from my marked outputs? Queries the suspect
+ * on held-out Fashion-MNIST test images and tests its probability of the key's class for the key's
+ * cosine ({@link WatermarkDetector}).
+ */
+@Command(
+    name = "detect",
+    mixinStandardHelpOptions = true,
+    description =
+        "Test a suspect classifier for the teacher's soft-label watermark: prints the p-value, the"
+            + " decision at --alpha, the number of queries and the probe set. Exit code 0 either"
+            + " way; 2 on bad input.")
+public final class DetectCommand implements Callable<Integer> {
+
+  static final class Target {
+    @Option(
+        names = "--checkpoint",
+        paramLabel = "DIR",
+        description = "A Distillery checkpoint directory (manifest.json, student.params).")
+    Path checkpoint;
+
+    @Option(names = "--onnx", paramLabel = "FILE", description = "An ONNX classifier.")
+    Path onnx;
+
+    @Option(
+        names = "--grpc",
+        paramLabel = "HOST:PORT",
+        description = "A black-box prediction API speaking the Teacher Label API (outputs only).")
+    String grpc;
+  }
+
+  @ArgGroup(multiplicity = "1")
+  Target target;
+
+  @Option(names = "--key", required = true, paramLabel = "FILE", description = "The secret key.")
+  Path keyFile;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "Bearer token for --grpc, when the API requires one.")
+  Path tokenFile;
+
+  @Mixin DataOptions data = new DataOptions();
+
+  @Option(
+      names = "--probes",
+      defaultValue = "2000",
+      description =
+          "Fashion-MNIST test images offered as probes, from the first; those of the key's class"
+              + " are skipped (default: ${DEFAULT-VALUE}).")
+  int probes;
+
+  @Option(
+      names = "--null-keys",
+      defaultValue = "" + WatermarkDetector.DEFAULT_NULL_KEYS,
+      description = "Random directions of the Monte Carlo null (default: ${DEFAULT-VALUE}).")
+  int nullKeys;
+
+  @Option(
+      names = "--alpha",
+      defaultValue = "" + WatermarkDetector.DEFAULT_ALPHA,
+      description = "Decision threshold on the p-value (default: ${DEFAULT-VALUE}).")
+  double alpha;
+
+  @Option(names = "--json", description = "One JSON object instead of text.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    WatermarkKey key;
+    try {
+      key = WatermarkKey.read(keyFile);
+    } catch (java.io.IOException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Path dataDir = data.locate(json ? new PrintStream(PrintStream.nullOutputStream()) : out);
+    LabeledImages test = FashionMnist.test(dataDir);
+    LabeledImages probeImages = test.head(Math.min(probes, test.size()));
+    long[] shape = probeImages.sampleShape();
+    Suspects.Opened suspect;
+    if (target.checkpoint != null) {
+      suspect = Suspects.checkpoint(target.checkpoint);
+    } else if (target.onnx != null) {
+      suspect = Suspects.onnx(target.onnx, shape);
+    } else {
+      String token = tokenFile == null ? null : Files.readString(tokenFile).trim();
+      suspect = Suspects.grpc(target.grpc, token, key.classes(), shape);
+    }
+    WatermarkDetector.Result result;
+    try (suspect) {
+      result = new WatermarkDetector(key, nullKeys, alpha).test(probeImages, suspect.suspect());
+    }
+    String probeSet =
+        String.format(
+            Locale.ROOT,
+            "Fashion-MNIST test images 0..%d without class %d (%d images)",
+            probeImages.size() - 1,
+            key.targetClass(),
+            result.probes());
+    if (json) {
+      ObjectMapper mapper = new ObjectMapper();
+      ObjectNode node = mapper.createObjectNode();
+      node.put("suspect", suspect.description());
+      node.put("p_value", result.pValue());
+      node.put("alpha", result.alpha());
+      node.put("detected", result.detected());
+      node.put("decision", result.detected() ? "watermark detected" : "not detected");
+      node.put("queries", result.probes());
+      node.put("probe_set", probeSet);
+      node.put("statistic", result.statistic());
+      node.put("null_median", result.nullMedian());
+      node.put("amplitude", result.amplitude());
+      node.put("null_keys", result.nullKeys());
+      out.println(mapper.writeValueAsString(node));
+    } else {
+      out.printf("Suspect:   %s%n", suspect.description());
+      out.printf("Probe set: %s%n", probeSet);
+      out.printf("Queries:   %d%n", result.probes());
+      out.printf(
+          Locale.ROOT,
+          "Statistic: %.5f explained by the key's cosine (median of %d random keys: %.5f),"
+              + " amplitude %.4f%n",
+          result.statistic(),
+          result.nullKeys(),
+          result.nullMedian(),
+          result.amplitude());
+      out.printf(Locale.ROOT, "p-value:   %.4f%n", result.pValue());
+      out.printf(
+          Locale.ROOT,
+          "Decision:  %s at p < %s%n",
+          result.detected() ? "WATERMARK DETECTED" : "not detected",
+          result.alpha());
+    }
+    return 0;
+  }
+}
