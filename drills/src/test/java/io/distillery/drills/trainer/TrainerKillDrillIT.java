@@ -28,7 +28,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -144,13 +143,12 @@ class TrainerKillDrillIT {
   }
 
   /**
-   * Open defect found by this drill: resumed in a later pass (not only right after a checkpoint of
-   * the first), the job ends with other parameters than an uninterrupted run, though every offset
-   * is still trained on once per pass. See RELIABILITY.md; run it with {@code
-   * -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+   * Found by this drill: resumed in a later pass, the job once ended with other parameters than an
+   * uninterrupted run. Root cause: the loop drew a batch from a part-filled shuffle buffer whenever
+   * the Kafka reader was late, so batches depended on timing (RELIABILITY.md; reproduced in
+   * trainer-service's DistillationServiceTest).
    */
   @Test
-  @Disabled("open defect: resuming in a later pass is not bit-identical (RELIABILITY.md)")
   void theKilledJobsFinalStudentIsBitIdenticalToTheUninterruptedOne() throws Exception {
     assertArrayEquals(
         Files.readAllBytes(params(root, "reference", reference.getStep())),

@@ -17,8 +17,8 @@ public final class DeadlineUnreachableException extends RuntimeException {
             + queued
             + " queued would be answered in about "
             + expectedWait.toMillis()
-            + " ms, but the caller's deadline is in "
+            + " ms, more than half of the caller's "
             + timeLeft.toMillis()
-            + " ms; retry with backoff");
+            + " ms left before its deadline; retry with backoff");
   }
 }

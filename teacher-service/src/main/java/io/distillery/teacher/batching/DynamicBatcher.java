@@ -31,6 +31,11 @@ import org.jboss.logging.Logger;
 public final class DynamicBatcher<I, O> implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
+  // A caller is admitted only if the queue ahead is expected to drain within this share of its
+  // time left: the estimate is an average (half the batches take longer), and the answer must
+  // still be handed out, serialized and sent back before the caller's deadline. At 1.0 a fifth of
+  // the accepted requests in the overload drill answered after their deadline.
+  static final double ADMISSION_SHARE = 0.5;
 
   private final int maxBatchSize;
   private final long maxDelayNanos;
@@ -99,14 +104,15 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
    *
    * @return one future per input; a sample still waiting when the deadline passes fails with {@link
    *     DeadlineExpiredException} without being run
-   * @throws DeadlineUnreachableException when the samples ahead are expected to take longer
+   * @throws DeadlineUnreachableException when the samples ahead (and its own) are expected to take
+   *     more than half of {@code timeLeft}
    * @throws QueueFullException when fewer than {@code inputs.size()} places are free
    * @throws BatcherClosedException after {@link #close()}
    */
   public List<CompletableFuture<O>> submit(List<I> inputs, Duration timeLeft) {
     long now = System.nanoTime();
     long expectedWait = expectedWaitNanos(inputs.size());
-    if (expectedWait > timeLeft.toNanos()) {
+    if (expectedWait > timeLeft.toNanos() * ADMISSION_SHARE) {
       throw new DeadlineUnreachableException(
           inputs.size(), queueDepth(), Duration.ofNanos(expectedWait), timeLeft);
     }

@@ -168,6 +168,33 @@ class DynamicBatcherTest {
   }
 
   /**
+   * The overload drill: admitted when the queue was expected to drain just within the deadline, a
+   * fifth of the accepted requests answered late (the estimate is an average). Admission keeps half
+   * of the caller's time in hand.
+   */
+  @Test
+  void aRequestExpectedToNeedMostOfItsTimeIsRefusedToKeepHeadroom() throws Exception {
+    BatchRunner<Integer, Integer> slow =
+        inputs -> {
+          Thread.sleep(10); // at least 10 ms per batch of one
+          return squares(new CountDownLatch(0)).run(inputs);
+        };
+    try (DynamicBatcher<Integer, Integer> batcher =
+        new DynamicBatcher<>(1, Duration.ZERO, 64, 1, () -> slow, BatcherListener.NONE)) {
+      for (int i = 0; i < 3; i++) {
+        batcher.submit(List.of(i)).get(0).get(5, TimeUnit.SECONDS);
+      }
+      List<CompletableFuture<Integer>> ahead = batcher.submit(List.of(1, 2, 3, 4, 5, 6, 7, 8));
+
+      // 8 queued or running + 4: 12 batches, >= 120 ms expected, over half of 200 ms.
+      assertThrows(
+          DeadlineUnreachableException.class,
+          () -> batcher.submit(List.of(9, 10, 11, 12), Duration.ofMillis(200)));
+      assertEquals(64, ahead.get(7).get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  /**
    * A slow first forward pass (an engine warming up) once made every later request look late: with
    * each refused, nothing ran, and the estimate was never measured again. The labeler drill found
    * it: the teacher refused a labeler with a 30 s deadline for good.

@@ -48,8 +48,9 @@ import org.jboss.logging.Logger;
  * student, Adam's state and the read positions together — so steps taken after that checkpoint are
  * redone from the same labels and nothing is counted twice. The first usable label after a full
  * segment is carried into the next one, so a pass always ends with a step and its own checkpoint.
- * Shuffling is seeded per segment, so with one partition a resumed job draws the same batches as an
- * uninterrupted one.
+ * Shuffling is seeded per segment and batches are drawn only from a full buffer (or a segment that
+ * takes no more labels), never because records are late, so with one partition a resumed job draws
+ * the same batches as an uninterrupted one.
  */
 public final class DistillationService {
 
@@ -269,6 +270,15 @@ public final class DistillationService {
       return ended || carry != null;
     }
 
+    /**
+     * A batch is drawn only from a full buffer, or once the segment takes no more labels: then
+     * every draw sees the same labels and the same random numbers however records arrive, and a
+     * resumed job draws the batches of an uninterrupted one.
+     */
+    boolean drawable() {
+      return !buffer.isEmpty() && (buffer.isFull() || closing() || taken >= quota);
+    }
+
     void take(SoftLabel admitted) {
       if (taken < quota) {
         consumed.add(admitted.partition(), admitted.offset());
@@ -317,7 +327,10 @@ public final class DistillationService {
       if (segment.ended && !cursor.readingAhead()) {
         readNextPassAhead();
       }
-      labelAhead(segment, inFlight);
+      if (labelAhead(segment, inFlight)) {
+        // Refill before the next draw, so that it too is made from a full buffer.
+        continue;
+      }
       if (!inFlight.isEmpty()) {
         if (!trainOldest(student, inFlight)) {
           return false;
@@ -343,7 +356,9 @@ public final class DistillationService {
     while (segment.wantsMore()) {
       FeedItem item = feed.poll(WAIT);
       if (item == null) {
-        if (stopRequested || !inFlight.isEmpty() || segment.buffer.size() >= spec.batchSize()) {
+        // Nothing yet: train what is in flight meanwhile, but never draw from a buffer that is
+        // not full because records are late (the batches would depend on the feed's timing).
+        if (stopRequested || !inFlight.isEmpty()) {
           return;
         }
         continue;
@@ -372,15 +387,19 @@ public final class DistillationService {
     }
   }
 
-  /** Keeps up to max-in-flight batches labelled ahead (online: teacher calls overlap steps). */
-  private void labelAhead(Segment segment, Deque<InFlight> inFlight) {
+  /**
+   * Draws one batch and has it labelled, if fewer than max-in-flight are (online: teacher calls
+   * overlap steps) and the buffer may be drawn from; true when it drew.
+   */
+  private boolean labelAhead(Segment segment, Deque<InFlight> inFlight) {
     int batch = spec.batchSize();
-    while (inFlight.size() < targets.maxInFlight()
-        && (segment.buffer.size() >= batch || (segment.closing() && !segment.buffer.isEmpty()))) {
-      List<SoftLabel> drawn = segment.buffer.draw(batch);
-      long batchSeed = cursor.batchSeed(spec.seed(), step + inFlight.size() + 1);
-      inFlight.add(new InFlight(drawn, targets.label(drawn, batchSeed)));
+    if (inFlight.size() >= targets.maxInFlight() || !segment.drawable()) {
+      return false;
     }
+    List<SoftLabel> drawn = segment.buffer.draw(batch);
+    long batchSeed = cursor.batchSeed(spec.seed(), step + inFlight.size() + 1);
+    inFlight.add(new InFlight(drawn, targets.label(drawn, batchSeed)));
+    return true;
   }
 
   /** Trains the oldest batch in flight; false when the job was stopped while waiting for it. */

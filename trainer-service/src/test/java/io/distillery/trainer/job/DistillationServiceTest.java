@@ -147,6 +147,60 @@ class DistillationServiceTest {
         "the schedule changes the steps taken");
   }
 
+  /**
+   * The drill's defect (RELIABILITY.md, trainer drill): a job killed in its second pass and
+   * restarted ended with another student than an uninterrupted run. A restarted job reads through a
+   * cold consumer that seeks, and the loop drew a batch whenever the feed had nothing for it within
+   * its wait and the buffer held a batch: which labels made up a batch depended on when records
+   * arrived. Segments longer than the shuffle buffer (quota 128 > 64) are needed to see it: only
+   * then are labels added between draws.
+   */
+  @Test
+  void aJobStoppedInItsSecondPassResumesToTheUninterruptedStudentWhateverTheFeedsTiming()
+      throws Exception {
+    JobSpec steady =
+        JobSpec.defaults("timing-steady", root).toBuilder()
+            .batchSize(16)
+            .shuffleBuffer(64)
+            .checkpointInterval(8)
+            .passes(2)
+            .build();
+    JobSpec stopped = steady.withJobId("timing-stopped");
+    run(steady, feed(1, labels), new RecordingPublisher(), JobHooks.NONE);
+
+    // Stopped (like a kill: no checkpoint) at step 36, in pass 1, 3 steps after its checkpoint.
+    DistillationService[] first = new DistillationService[1];
+    first[0] =
+        job(
+            stopped,
+            feed(1, labels),
+            new RecordingPublisher(),
+            new JobHooks() {
+              @Override
+              public void afterStep(int pass, long step, int samples, StepResult loss) {
+                if (step == 36) {
+                  first[0].stop();
+                }
+              }
+            });
+    assertFalse(first[0].run().finished());
+    CheckpointEvent resumedFrom = latest(stopped).manifest();
+    assertEquals(33, resumedFrom.getStep());
+    assertEquals(1, resumedFrom.getPass(), "the restart resumes inside the second pass");
+
+    // Restarted: its reader now and then has nothing for the training thread within the wait.
+    JobResult result =
+        run(stopped, feed(1, labels).stallEvery(50), new RecordingPublisher(), JobHooks.NONE);
+
+    assertTrue(result.finished());
+    Manifests.assertEachOffsetOncePerPass(
+        Manifests.chain(root, stopped.jobId()), Map.of(0, 400L), 2);
+    assertArrayEquals(
+        Files.readAllBytes(latest(steady).file(StudentModels.PARAMS_FILE)),
+        Files.readAllBytes(latest(stopped).file(StudentModels.PARAMS_FILE)),
+        "batches are a function of the log and the seed, not of when records arrive");
+  }
+
   private void crashAndResume(JobSpec uninterrupted, JobSpec crashy) throws Exception {
     run(uninterrupted, feed(1, labels), new RecordingPublisher(), JobHooks.NONE);
 

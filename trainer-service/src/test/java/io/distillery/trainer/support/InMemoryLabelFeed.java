@@ -26,6 +26,9 @@ public final class InMemoryLabelFeed implements LabelFeed {
   private final LabelDecoder decoder = new LabelDecoder();
   private final Deque<FeedItem> pending = new ArrayDeque<>();
   private final List<Map<Integer, Long>> commits = new ArrayList<>();
+  // 0 = never stalls; else poll answers null once after every that many items.
+  private int stallEvery;
+  private int sinceStall;
 
   public InMemoryLabelFeed(int partitionCount) {
     for (int p = 0; p < partitionCount; p++) {
@@ -36,6 +39,17 @@ public final class InMemoryLabelFeed implements LabelFeed {
   /** Appends a record value to a partition. */
   public synchronized void append(int partition, byte[] value) {
     partitions.get(partition).add(value);
+  }
+
+  /**
+   * Makes {@link #poll} answer null (nothing within the timeout) once after every {@code items}
+   * items, as a Kafka reader does when it falls behind the training thread: a consumer that was
+   * just started and seeks, a slow fetch, a reader thread short of CPU.
+   */
+  public synchronized InMemoryLabelFeed stallEvery(int items) {
+    this.stallEvery = items;
+    this.sinceStall = 0;
+    return this;
   }
 
   /** The positions committed after each checkpoint. */
@@ -94,6 +108,11 @@ public final class InMemoryLabelFeed implements LabelFeed {
 
   @Override
   public synchronized FeedItem poll(Duration timeout) {
+    if (stallEvery > 0 && sinceStall == stallEvery) {
+      sinceStall = 0;
+      return null;
+    }
+    sinceStall++;
     return pending.poll();
   }
 
