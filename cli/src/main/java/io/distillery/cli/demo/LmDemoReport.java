@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * What a run of the language-model track measured: the teacher's and every job's held-out scores
@@ -383,10 +382,5 @@ public record LmDemoReport(
   /** Reads a report.json written by {@link #write}. */
   public static LmDemoReport read(Path file) throws IOException {
     return new ObjectMapper().readValue(file.toFile(), LmDemoReport.class);
-  }
-
-  /** Job ids of one kind, in seed order. */
-  List<JobResult> ofKind(String kind) {
-    return jobs.stream().filter(j -> j.kind().equals(kind)).collect(Collectors.toList());
   }
 }
