@@ -37,7 +37,6 @@ public class TeacherGate {
   private final CompletableFuture<LabelingPlan> opened = new CompletableFuture<>();
   private volatile GateState state = GateState.connecting("teacher not described yet");
   private volatile boolean stopped;
-  private GateAudit audit = GateAudit.NONE;
 
   @Inject
   public TeacherGate(
@@ -45,8 +44,7 @@ public class TeacherGate {
       LabelerConfig config,
       TeacherTokenizer tokenizer,
       ConsumptionControl consumption,
-      LabelerMetrics metrics,
-      GateAudit audit) {
+      LabelerMetrics metrics) {
     this(
         teacher,
         GatePolicy.from(
@@ -55,7 +53,6 @@ public class TeacherGate {
         config.teacher().describeBackoff().max(),
         consumption,
         metrics);
-    this.audit = audit;
   }
 
   public TeacherGate(
@@ -135,7 +132,6 @@ public class TeacherGate {
 
   private void decide(TeacherDescription profile) {
     GateDecision decision = policy.evaluate(profile);
-    audit.decided(profile, decision);
     if (decision instanceof GateDecision.Blocked blocked) {
       state = GateState.blocked(blocked.reason());
       LOG.errorf("not consuming prompts: %s", blocked.reason());
