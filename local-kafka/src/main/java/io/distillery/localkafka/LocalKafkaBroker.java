@@ -465,13 +465,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "distillery-local-kafka-" + user);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
     Throwable last = null;
     while (System.nanoTime() < deadline) {
+      // Each attempt is bounded: a TLS handshake on a busy machine may need a second try.
       try (Admin client = Admin.create(p)) {
-        await(client.describeCluster().clusterId(), deadline);
+        client.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
         return;
       } catch (ExecutionException e) {
         last = e.getCause();
+      } catch (TimeoutException e) {
+        last = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for Kafka at " + describe(), e);
       }
       sleep(100);
     }

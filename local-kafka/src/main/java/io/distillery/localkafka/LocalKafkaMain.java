@@ -39,6 +39,22 @@ public final class LocalKafkaMain implements Callable<Integer> {
   private int controllerPort;
 
   @Option(
+      names = "--scram-user",
+      paramLabel = "NAME:PASSWORD",
+      description =
+          "A SCRAM-SHA-512 user; repeatable. Any user makes the client port SASL_SSL, with a CA and"
+              + " broker certificate generated at start.")
+  private java.util.List<String> scramUsers = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--client-config",
+      paramLabel = "FILE",
+      description =
+          "With --scram-user: write the client settings of the first user (bootstrap.servers,"
+              + " security.protocol, sasl.*, ssl.truststore.*) to FILE, for --kafka-config.")
+  private Path clientConfig;
+
+  @Option(
       names = "--partitions",
       paramLabel = "N",
       defaultValue = "3",
@@ -86,13 +102,27 @@ public final class LocalKafkaMain implements Callable<Integer> {
     }
     ConsoleLogging.install();
     long started = System.nanoTime();
-    LocalKafkaBroker broker =
+    LocalKafkaBroker.Builder builder =
         LocalKafkaBroker.builder()
             .dataDir(dataDir)
             .brokerPort(port)
             .controllerPort(controllerPort)
-            .defaultPartitions(partitions)
-            .build();
+            .defaultPartitions(partitions);
+    String[] firstUser = null;
+    for (String user : scramUsers) {
+      String[] parts = user.split(":", 2);
+      if (parts.length != 2 || parts[0].isBlank() || parts[1].isEmpty()) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "Invalid value for option '--scram-user': expected NAME:PASSWORD, was " + user);
+      }
+      builder.scramUser(parts[0], parts[1]);
+      firstUser = firstUser == null ? parts : firstUser;
+    }
+    if (clientConfig != null && firstUser == null) {
+      throw new ParameterException(spec.commandLine(), "--client-config needs a --scram-user");
+    }
+    LocalKafkaBroker broker = builder.build();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before start(): a SIGTERM during start-up waits for it, then closes cleanly.
     Runtime.getRuntime()
@@ -111,10 +141,22 @@ public final class LocalKafkaMain implements Callable<Integer> {
       err.flush();
       return 1;
     }
+    if (clientConfig != null) {
+      try {
+        writeClientConfig(broker, firstUser[0], firstUser[1]);
+      } catch (java.io.IOException e) {
+        err.println("local-kafka: cannot write " + clientConfig + ": " + e.getMessage());
+        err.flush();
+        broker.close();
+        return 1;
+      }
+      out.println("Client settings for " + firstUser[0] + " in " + clientConfig);
+    }
     out.printf(
-        "Kafka %s ready at %s (topics: %s; %d partitions; data dir %s%s) in %.1f s%n",
+        "Kafka %s ready at %s (%s; topics: %s; %d partitions; data dir %s%s) in %.1f s%n",
         LocalKafkaBroker.kafkaVersion(),
         broker.bootstrapServers(),
+        broker.securityProtocol(),
         String.join(", ", DistilleryTopics.ALL),
         partitions,
         broker.dataDir(),
@@ -123,6 +165,16 @@ public final class LocalKafkaMain implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  private void writeClientConfig(LocalKafkaBroker broker, String user, String password)
+      throws java.io.IOException {
+    java.util.Properties settings = new java.util.Properties();
+    settings.put("bootstrap.servers", broker.bootstrapServers());
+    settings.putAll(broker.clientProperties(user, password));
+    try (java.io.Writer writer = java.nio.file.Files.newBufferedWriter(clientConfig)) {
+      settings.store(writer, "Kafka client settings for " + user + " (local-kafka, SASL_SSL)");
+    }
   }
 
   private int validPort(int value, String option) {

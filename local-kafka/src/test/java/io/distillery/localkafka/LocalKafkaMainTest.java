@@ -48,10 +48,27 @@ class LocalKafkaMainTest {
   }
 
   @Test
+  void scramUserNeedsNameAndPasswordAndClientConfigNeedsAUser() {
+    assertEquals(2, run("--port", "0", "--scram-user", "nopassword"));
+    assertTrue(
+        err.toString().contains("'--scram-user': expected NAME:PASSWORD, was nopassword"),
+        err.toString());
+    assertEquals(2, run("--port", "0", "--client-config", "/tmp/never-written.properties"));
+    assertTrue(err.toString().contains("--client-config needs a --scram-user"), err.toString());
+  }
+
+  @Test
   void helpListsTheOptions() {
     assertEquals(0, run("--help"));
     for (String option :
-        new String[] {"--data-dir", "--port", "--controller-port", "--partitions"}) {
+        new String[] {
+          "--data-dir",
+          "--port",
+          "--controller-port",
+          "--partitions",
+          "--scram-user",
+          "--client-config"
+        }) {
       assertTrue(out.toString().contains(option), out.toString());
     }
   }
