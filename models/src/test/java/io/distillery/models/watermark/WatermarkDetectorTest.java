@@ -42,7 +42,8 @@ class WatermarkDetectorTest {
     float[] x = images(random);
     WatermarkKey key = new WatermarkKey(5L, D, 10, 2, 30, 0.3);
     double[] marked = outputs(x, new CosineWatermark(key, 0.05), 0.01, random);
-    WatermarkDetector.Result hit = new WatermarkDetector(key, 199, 0.01).test(x, marked);
+    WatermarkDetector.Result hit =
+        new WatermarkDetector(key, 199, 0.01, WatermarkDetector.Scale.PROBABILITY).test(x, marked);
     assertTrue(hit.detected(), "p = " + hit.pValue());
     assertEquals(1.0 / 200, hit.pValue(), 1e-12);
     assertEquals(0.01, hit.amplitude(), 0.003);
@@ -51,6 +52,33 @@ class WatermarkDetectorTest {
     WatermarkKey other = new WatermarkKey(6L, D, 10, 2, 30, 0.3);
     WatermarkDetector.Result miss = new WatermarkDetector(other, 199, 0.01).test(x, marked);
     assertFalse(miss.detected(), "p = " + miss.pValue());
+    // On the log scale (detect's default) the planted cosine is found too.
+    assertTrue(new WatermarkDetector(key, 199, 0.01).test(x, marked).detected());
+  }
+
+  @Test
+  void gridKeysAndClassWiseCentringFindTheCosineUnderClassStructure() {
+    SplittableRandom random = new SplittableRandom(13);
+    float[] x = images(random);
+    int[] labels = new int[N];
+    WatermarkKey key = new WatermarkKey(9L, D, 10, 0, 1.0, 0.7, 4);
+    CosineWatermark mark = new CosineWatermark(key, 0.05);
+    double[] y = new double[N];
+    float[] one = new float[D];
+    for (int i = 0; i < N; i++) {
+      labels[i] = 1 + i % 9;
+      System.arraycopy(x, i * D, one, 0, D);
+      // Each class has its own level, far larger than the planted signal.
+      y[i] = 0.02 * labels[i] + 0.01 * (1 + mark.signal(one)) + 0.005 * random.nextDouble();
+    }
+    WatermarkDetector detector =
+        new WatermarkDetector(key, 199, 0.01, WatermarkDetector.Scale.PROBABILITY);
+    assertTrue(detector.test(x, y, labels).detected());
+    WatermarkKey other = new WatermarkKey(10L, D, 10, 0, 1.0, 0.7, 4);
+    assertFalse(
+        new WatermarkDetector(other, 199, 0.01, WatermarkDetector.Scale.PROBABILITY)
+            .test(x, y, labels)
+            .detected());
   }
 
   @Test
