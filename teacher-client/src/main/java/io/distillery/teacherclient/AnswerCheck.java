@@ -6,6 +6,7 @@ import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.SampleLabels;
 import io.distillery.teacherclient.metrics.CallRecord;
 import io.distillery.teacherclient.outcome.TeacherUnavailableException;
+import java.util.List;
 
 /**
  * Checks the shape of a Label answer against its request: one entry per sample, and per sample one
@@ -19,20 +20,28 @@ final class AnswerCheck {
   private AnswerCheck() {}
 
   static void check(LabelRequest request, LabelResponse response) {
-    if (response.getSamplesCount() != request.getSamplesCount()) {
+    check(
+        request.getRequestId(),
+        request.getSamplesList(),
+        request.hasGeneration() ? request.getGeneration().getMaxNewTokens() : 0,
+        response);
+  }
+
+  static void check(
+      String requestId, List<ModelInput> samples, int maxNew, LabelResponse response) {
+    if (response.getSamplesCount() != samples.size()) {
       throw TeacherUnavailableException.malformed(
           CallRecord.LABEL,
           "teacher answered "
               + response.getSamplesCount()
               + " samples to request "
-              + request.getRequestId()
+              + requestId
               + " of "
-              + request.getSamplesCount()
+              + samples.size()
               + " samples; the response is unusable");
     }
-    int maxNew = request.hasGeneration() ? request.getGeneration().getMaxNewTokens() : 0;
-    for (int i = 0; i < request.getSamplesCount(); i++) {
-      ModelInput input = request.getSamples(i);
+    for (int i = 0; i < samples.size(); i++) {
+      ModelInput input = samples.get(i);
       SampleLabels answer = response.getSamples(i);
       int positions = answer.getPositionsCount();
       int generated = answer.getGeneratedIdsCount();
@@ -66,7 +75,7 @@ final class AnswerCheck {
                 + " for samples["
                 + i
                 + "] of request "
-                + request.getRequestId()
+                + requestId
                 + (input.hasTokens()
                     ? ""
                     : "; a tensor input has exactly 1 position and no generated ids"));

@@ -13,6 +13,9 @@ import io.distillery.teacherclient.outcome.Outcome;
 import io.distillery.teacherclient.outcome.TeacherCallException;
 import io.distillery.teacherclient.outcome.TeacherUnavailableException;
 import io.distillery.teacherclient.retry.Retrying;
+import io.grpc.ClientCall;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,26 +96,37 @@ public final class TeacherClient {
     int part = call.maxBatchSize() > 0 ? call.maxBatchSize() : samples.size();
     List<CompletableFuture<LabelResponse>> parts = new ArrayList<>();
     for (int from = 0; from < samples.size(); from += part) {
+      int to = Math.min(samples.size(), from + part);
       LabelRequest.Builder builder =
           LabelRequest.newBuilder()
               .setRequestId(settings.requestIdPrefix() + requestIds.incrementAndGet())
-              .addAllSamples(samples.subList(from, Math.min(samples.size(), from + part)))
               .setTopK(call.topK())
               .setTemperature(call.temperature());
       if (call.generates()) {
         builder.setGeneration(call.generation());
       }
-      LabelRequest request = builder.build();
+      List<ModelInput> partSamples = samples.subList(from, to);
+      Function<MutinyTeacherStub, Uni<LabelResponse>> send;
+      if (call.encodedSamples() != null) {
+        // The samples' bytes as the caller holds them; only the header is serialised here.
+        byte[] request =
+            EncodedLabelRequest.encode(builder.build(), call.encodedSamples().subList(from, to));
+        send = deadlined -> encodedLabelCall(deadlined, request);
+      } else {
+        send = labelCall(builder.addAllSamples(partSamples).build());
+      }
+      String requestId = builder.getRequestId();
+      int maxNew = call.generates() ? call.generation().getMaxNewTokens() : 0;
       parts.add(
           labelRetrying.run(
               CallRecord.LABEL,
               () ->
                   attempt(
                       CallRecord.LABEL,
-                      request.getSamplesCount(),
-                      labelCall(request),
+                      partSamples.size(),
+                      send,
                       response -> {
-                        AnswerCheck.check(request, response);
+                        AnswerCheck.check(requestId, partSamples, maxNew, response);
                         return response;
                       }),
               givenUp));
@@ -128,6 +142,42 @@ public final class TeacherClient {
 
   private Function<MutinyTeacherStub, Uni<LabelResponse>> labelCall(LabelRequest request) {
     return deadlined -> deadlined.label(request);
+  }
+
+  /** Label with pre-encoded request bytes, on the stub's channel (interceptors included). */
+  private static Uni<LabelResponse> encodedLabelCall(MutinyTeacherStub deadlined, byte[] request) {
+    return Uni.createFrom()
+        .emitter(
+            emitter -> {
+              ClientCall<byte[], LabelResponse> call =
+                  deadlined
+                      .getChannel()
+                      .newCall(EncodedLabelRequest.LABEL, deadlined.getCallOptions());
+              // Cancels the call when the subscriber gives up; a no-op once the call has closed.
+              emitter.onTermination(() -> call.cancel("the caller gave up", null));
+              ClientCalls.asyncUnaryCall(
+                  call,
+                  request,
+                  new StreamObserver<>() {
+                    private LabelResponse response;
+
+                    @Override
+                    public void onNext(LabelResponse answer) {
+                      response = answer;
+                    }
+
+                    @Override
+                    public void onError(Throwable failure) {
+                      emitter.fail(failure);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                      // After the trailers: the call is closed, so the cancel above is a no-op.
+                      emitter.complete(response);
+                    }
+                  });
+            });
   }
 
   /**

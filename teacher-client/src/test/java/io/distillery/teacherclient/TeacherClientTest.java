@@ -143,6 +143,54 @@ class TeacherClientTest {
     assertTrue(calls.stream().allMatch(c -> c.samples() == 3));
   }
 
+  private static LabelCall encoded(LabelCall call) {
+    return call.withEncodedSamples(call.samples().stream().map(ModelInput::toByteString).toList());
+  }
+
+  @Test
+  void preEncodedSamplesAreSentAsTheyAreSplitAndReassembledInOrder() throws Exception {
+    TeacherDescription card = client().describe().get(10, TimeUnit.SECONDS);
+
+    LabelAnswer answer =
+        client().label(encoded(LabelCall.of(images(20), 1, 1f, card))).get(10, TimeUnit.SECONDS);
+
+    assertEquals(List.of(4, 8, 8), teacher.batchSizes().stream().sorted().toList());
+    for (int i = 0; i < 20; i++) {
+      assertEquals(i, answer.samples().get(i).positions().get(0).getIds(0), "sample " + i);
+    }
+    assertEquals(FakeTeacher.SHA256, answer.artifactSha256());
+  }
+
+  @Test
+  void preEncodedSamplesKeepRejectionsRetriesAndDeadlines() {
+    teacher.rejectSamples(s -> s.getTensor().getValues(0) == 1f, "tensor.values[0] is poison");
+    Throwable rejected = failure(client().label(encoded(new LabelCall(images(2), 1, 1f, 0))));
+    assertInstanceOf(TeacherRejectedException.class, rejected);
+    assertTrue(
+        rejected.getMessage().contains("samples[1].tensor.values[0]"), rejected.getMessage());
+    assertEquals(1, teacher.labelCalls());
+
+    healthyTeacher();
+    teacher.answers(request -> firstPixelAsId(request).subList(0, 1));
+    Throwable malformed = failure(client().label(encoded(new LabelCall(images(2), 1, 1f, 0))));
+    assertTrue(malformed.getMessage().contains("answered 1 samples"), malformed.getMessage());
+    assertEquals(3, teacher.labelCalls(), "first attempt and two retries");
+
+    healthyTeacher();
+    teacher.latency(Duration.ofSeconds(2));
+    Throwable late = failure(client().label(encoded(new LabelCall(images(1), 1, 1f, 0))));
+    assertEquals(
+        "deadline-exceeded", assertInstanceOf(TeacherUnavailableException.class, late).reason());
+  }
+
+  @Test
+  void encodedSamplesMustMatchTheSamples() {
+    LabelCall call = new LabelCall(images(2), 1, 1f, 0);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> call.withEncodedSamples(List.of(call.samples().get(0).toByteString())));
+  }
+
   @Test
   void overloadIsRetriedAndReportedAsOverloaded() throws Exception {
     teacher.failNext(1, Status.RESOURCE_EXHAUSTED);

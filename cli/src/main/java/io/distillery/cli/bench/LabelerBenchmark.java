@@ -126,11 +126,22 @@ public final class LabelerBenchmark implements Callable<Integer> {
       try (ServiceProcess teacher = startTeacher()) {
         double labelled;
         try (ServiceProcess labeler = startLabeler(kafka.bootstrapServers(), teacher.grpcPort())) {
+          // CPU spent starting up (JVM, Quarkus, the gate's Describe), left out of the per prompt.
+          Duration labelerAtStart = labeler.cpuTime();
+          Duration teacherAtStart = teacher.cpuTime();
           labelled = measureLabels(kafka.bootstrapServers());
           // On two shared cores the broker, labeler and teacher compete: show who used what.
+          Duration labelerCpu = labeler.cpuTime();
+          Duration teacherCpu = teacher.cpuTime();
           System.out.printf(
               "    CPU while labelling: labeler %.1f s, teacher %.1f s%n",
-              labeler.cpuTime().toMillis() / 1e3, teacher.cpuTime().toMillis() / 1e3);
+              labelerCpu.toMillis() / 1e3, teacherCpu.toMillis() / 1e3);
+          System.out.printf(
+              "    CPU per prompt after start-up: labeler %.0f us, teacher %.0f us"
+                  + " (labeler start-up %.1f s)%n",
+              labelerCpu.minus(labelerAtStart).toNanos() / 1e3 / prompts,
+              teacherCpu.minus(teacherAtStart).toNanos() / 1e3 / prompts,
+              labelerAtStart.toMillis() / 1e3);
           java.nio.file.Files.writeString(
               logDir.resolve("labeler-bench-metrics.txt"), labeler.metrics());
           double polls = labeler.metric("distillery_labeler_poll_batch_size_records_count");

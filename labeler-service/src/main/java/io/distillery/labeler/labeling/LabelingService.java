@@ -1,5 +1,6 @@
 package io.distillery.labeler.labeling;
 
+import com.google.protobuf.ByteString;
 import io.distillery.labeler.config.LabelerConfig;
 import io.distillery.labeler.deadletter.DeadLetter;
 import io.distillery.labeler.deadletter.DeadLetterReason;
@@ -226,7 +227,8 @@ public class LabelingService {
   /** Labels one chunk; a chunk the teacher rejects is split so only the bad prompts are dropped. */
   private Uni<Void> label(List<ValidPrompt> chunk, LabelingPlan plan) {
     List<ModelInput> inputs = chunk.stream().map(prompt -> prompt.event().getInput()).toList();
-    return askTeacher(inputs, plan)
+    List<ByteString> encoded = chunk.stream().map(ValidPrompt::encodedInput).toList();
+    return askTeacher(inputs, encoded, plan)
         .onItem()
         .transformToUni(result -> publish(chunk, result, plan))
         .onFailure(TeacherRejectedException.class)
@@ -258,7 +260,8 @@ public class LabelingService {
    * retries, or with its circuit open) are waited out with {@code teacher.outage-backoff}, the
    * prompts held, until the service stops.
    */
-  private Uni<LabelAnswer> askTeacher(List<ModelInput> inputs, LabelingPlan plan) {
+  private Uni<LabelAnswer> askTeacher(
+      List<ModelInput> inputs, List<ByteString> encoded, LabelingPlan plan) {
     return Uni.createFrom()
         .completionStage(
             () ->
@@ -266,7 +269,8 @@ public class LabelingService {
                     "Label",
                     () ->
                         teacher
-                            .label(inputs, plan.topK(), plan.temperature(), plan.generation())
+                            .label(
+                                inputs, encoded, plan.topK(), plan.temperature(), plan.generation())
                             .invoke(result -> checkArtifact(result, plan))
                             .subscribeAsCompletionStage(),
                     () -> stopping));

@@ -1,5 +1,6 @@
 package io.distillery.labeler.prompt;
 
+import com.google.protobuf.ByteString;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.TokenWindow;
 import java.util.Objects;
@@ -19,6 +20,14 @@ public record ValidPrompt(IncomingPrompt origin, PromptEvent event, TokenWindow 
   public ValidPrompt {
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(event, "event");
+  }
+
+  /**
+   * The prompt's input encoded as a {@code ModelInput}: the record's own bytes when the prompt is
+   * labelled as it came, so that they go to the teacher without being written again.
+   */
+  public ByteString encodedInput() {
+    return EncodedInput.of(origin.decoded(), event);
   }
 
   /** A prompt labelled as it came. */

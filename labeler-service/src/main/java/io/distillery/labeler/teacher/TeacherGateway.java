@@ -1,5 +1,6 @@
 package io.distillery.labeler.teacher;
 
+import com.google.protobuf.ByteString;
 import io.distillery.labeler.config.LabelerConfig;
 import io.distillery.labeler.metrics.LabelerMetrics;
 import io.distillery.proto.v1.GenerationSettings;
@@ -74,5 +75,20 @@ public class TeacherGateway implements TeacherLabeler, TeacherDescriber {
     return Uni.createFrom()
         .completionStage(
             () -> client.label(new LabelCall(samples, topK, temperature, 0, generation)));
+  }
+
+  @Override
+  public Uni<LabelAnswer> label(
+      List<ModelInput> samples,
+      List<ByteString> encoded,
+      int topK,
+      float temperature,
+      GenerationSettings generation) {
+    return Uni.createFrom()
+        .completionStage(
+            () ->
+                client.label(
+                    new LabelCall(samples, topK, temperature, 0, generation)
+                        .withEncodedSamples(encoded)));
   }
 }

@@ -1,5 +1,6 @@
 package io.distillery.labeler.teacher;
 
+import com.google.protobuf.ByteString;
 import io.distillery.proto.v1.GenerationSettings;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.teacherclient.LabelAnswer;
@@ -29,5 +30,19 @@ public interface TeacherLabeler {
       throw new UnsupportedOperationException("this teacher labeler cannot ask for generation");
     }
     return label(samples, topK, temperature);
+  }
+
+  /**
+   * As {@link #label(List, int, float, GenerationSettings)}, with each sample also as its encoded
+   * {@code ModelInput} ({@code encoded.get(i)} parses to {@code samples.get(i)}), which a labeler
+   * may send as it is instead of serialising the sample again.
+   */
+  default Uni<LabelAnswer> label(
+      List<ModelInput> samples,
+      List<ByteString> encoded,
+      int topK,
+      float temperature,
+      GenerationSettings generation) {
+    return label(samples, topK, temperature, generation);
   }
 }

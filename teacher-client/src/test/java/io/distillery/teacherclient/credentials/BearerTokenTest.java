@@ -6,8 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.distillery.proto.v1.DescribeRequest;
+import io.distillery.proto.v1.LabelRequest;
+import io.distillery.proto.v1.LabelResponse;
+import io.distillery.proto.v1.ModelInput;
+import io.distillery.proto.v1.MutinyTeacherGrpc;
+import io.distillery.proto.v1.SampleLabels;
+import io.distillery.proto.v1.SparseDistribution;
 import io.distillery.proto.v1.TeacherCard;
 import io.distillery.proto.v1.TeacherGrpc;
+import io.distillery.teacherclient.ClientSettings;
+import io.distillery.teacherclient.Inputs;
+import io.distillery.teacherclient.LabelCall;
+import io.distillery.teacherclient.TeacherClient;
+import io.distillery.teacherclient.retry.RetryPolicy;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -21,8 +32,11 @@ import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +60,18 @@ class BearerTokenTest {
           @Override
           public void describe(DescribeRequest request, StreamObserver<TeacherCard> answer) {
             answer.onNext(TeacherCard.newBuilder().setModelId("m").build());
+            answer.onCompleted();
+          }
+
+          @Override
+          public void label(LabelRequest request, StreamObserver<LabelResponse> answer) {
+            LabelResponse.Builder response = LabelResponse.newBuilder();
+            for (int i = 0; i < request.getSamplesCount(); i++) {
+              response.addSamples(
+                  SampleLabels.newBuilder()
+                      .addPositions(SparseDistribution.newBuilder().addIds(0).addLogProbs(0f)));
+            }
+            answer.onNext(response.build());
             answer.onCompleted();
           }
         };
@@ -84,6 +110,28 @@ class BearerTokenTest {
             TeacherGrpc.newBlockingStub(channel), Optional.of(" abc.def.ghi\n"), Optional.empty());
     assertEquals("Bearer abc.def.ghi", sentBy(stub));
     assertEquals("Bearer abc.def.ghi", sentBy(stub));
+  }
+
+  @Test
+  void aLabelCallWithPreEncodedSamplesCarriesTheTokenToo() throws Exception {
+    TeacherClient client =
+        new TeacherClient(
+            BearerToken.attach(
+                MutinyTeacherGrpc.newMutinyStub(channel), Optional.of("abc"), Optional.empty()),
+            new ClientSettings(
+                "t-",
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5),
+                RetryPolicy.retries(0, Duration.ofMillis(10), Duration.ofMillis(10)),
+                RetryPolicy.retries(0, Duration.ofMillis(10), Duration.ofMillis(10))),
+            call -> {});
+    List<ModelInput> samples = Inputs.tensors(new float[8], 0, 2, new long[] {4});
+    LabelCall call =
+        new LabelCall(samples, 1, 1f, 0)
+            .withEncodedSamples(samples.stream().map(ModelInput::toByteString).toList());
+    seen.set(null);
+    assertEquals(2, client.label(call).get(10, TimeUnit.SECONDS).samples().size());
+    assertEquals("Bearer abc", seen.get());
   }
 
   @Test

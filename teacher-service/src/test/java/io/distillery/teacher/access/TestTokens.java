@@ -28,6 +28,11 @@ public final class TestTokens {
     }
   }
 
+  /** The issuer's public key. */
+  public static java.security.PublicKey issuerKey() {
+    return ISSUER_KEYS.getPublic();
+  }
+
   /** The issuer's public key, base64 X.509, as {@code mp.jwt.verify.publickey} takes it. */
   public static String publicKey() {
     return Base64.getEncoder().encodeToString(ISSUER_KEYS.getPublic().getEncoded());
