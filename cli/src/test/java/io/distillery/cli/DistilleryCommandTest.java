@@ -31,7 +31,8 @@ class DistilleryCommandTest {
   void helpListsEveryCommand() {
     Run help = run("--help");
     assertEquals(0, help.exitCode());
-    for (String command : List.of("demo", "produce", "status", "teacher", "bench")) {
+    for (String command :
+        List.of("demo", "produce", "status", "teacher", "bench", "audit", "lineage")) {
       assertTrue(help.out().contains(command), help.out());
     }
   }

@@ -109,7 +109,7 @@ public class Governance {
               .putFacts("labels_read", Long.toString(read));
       lineage.ifPresent(
           l -> event.putFacts("labels_sampled", Boolean.toString(l.labels().sampled())));
-      audit.record(event.build());
+      record(event.build());
       LOG.infof(
           "licence gate, job %s step %d: %s",
           checkpoint.manifest().getJobId(), checkpoint.manifest().getStep(), message);
@@ -175,7 +175,22 @@ public class Governance {
         event.putFacts("model_card_error", String.valueOf(e.getMessage()));
       }
     }
-    audit.record(event.build());
+    record(event.build());
+  }
+
+  /**
+   * Writes an audit event. A failed write is logged by the channel and does not undo the decision
+   * (the pointer and the evaluation record are already written): the audit trail is best effort
+   * here, as in the teacher.
+   */
+  private void record(AuditEvent event) {
+    try {
+      audit.record(event);
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          "the %s decision of job %s step %d is not in the audit log",
+          event.getKind(), event.getJobId(), event.getStep());
+    }
   }
 
   private AuditEvent.Builder base(String kind, Checkpoint checkpoint, boolean allowed) {

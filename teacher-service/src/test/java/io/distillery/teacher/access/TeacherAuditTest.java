@@ -109,6 +109,7 @@ class TeacherAuditTest {
                 .findFirst()
                 .orElseThrow()
                 .value());
+    assertEquals("teacher-access", anonymousDescribe.getKind());
     assertEquals("describe", anonymousDescribe.getRpc());
     assertEquals(AuditDecision.AUDIT_DECISION_REFUSED, anonymousDescribe.getDecision());
     assertEquals("UNAUTHENTICATED", anonymousDescribe.getStatus());
