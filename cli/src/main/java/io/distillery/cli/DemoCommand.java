@@ -69,6 +69,13 @@ final class DemoCommand implements Callable<Integer> {
   Long textBytes;
 
   @Option(
+      names = "--alpha",
+      description =
+          "lm: weight of the next-token cross-entropy in the kd jobs (default: 0.1; hard and seqkd"
+              + " jobs always use 1).")
+  Float alpha;
+
+  @Option(
       names = "--seeds",
       defaultValue = "3",
       description =
@@ -161,6 +168,7 @@ final class DemoCommand implements Callable<Integer> {
   private int lm() throws Exception {
     for (String option :
         List.of("--students", "--views", "--online", "--prompts", "--teacher-epochs")) {
+      // (--alpha and --text-bytes are the LM track's own; the image track refuses them below.)
       if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
         throw new CommandLine.ParameterException(
             spec.commandLine(), option + " does not apply to --track lm");
@@ -192,14 +200,38 @@ final class DemoCommand implements Callable<Integer> {
             LmChosenSettings.GENERATION_TOKENS,
             seedList(),
             parallelJobs,
-            LmChosenSettings.training(lmPasses).withExtra(trainerProperties),
+            kdAlpha(LmChosenSettings.training(lmPasses)).withExtra(trainerProperties),
             LmChosenSettings.EVAL_TOKENS,
             2);
     new LmDemoPipeline(settings, dataOptions, DemoHooks.NONE, System.out).run();
     return 0;
   }
 
+  private DemoSettings.Training kdAlpha(DemoSettings.Training chosen) {
+    if (alpha == null) {
+      return chosen;
+    }
+    if (!(alpha >= 0 && alpha <= 1)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--alpha must be in [0, 1], was " + alpha);
+    }
+    return new DemoSettings.Training(
+        chosen.students(),
+        chosen.batchSize(),
+        chosen.learningRate(),
+        chosen.temperature(),
+        alpha,
+        chosen.checkpointIntervalSteps(),
+        chosen.extra());
+  }
+
   private int image() throws Exception {
+    for (String option : List.of("--alpha", "--text-bytes")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), option + " applies to --track lm only");
+      }
+    }
     Path root = Path.of(System.getProperty("distillery.home", ".")).toAbsolutePath().normalize();
     DemoSettings settings =
         new DemoSettings(
