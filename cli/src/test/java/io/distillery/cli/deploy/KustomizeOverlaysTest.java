@@ -851,6 +851,19 @@ class KustomizeOverlaysTest {
           "topic:Write:"
               + c.setting("distillery.teacher.access.audit.topic").orElse("distill.audit"));
     }
+    if (c.module.equals(EVALUATOR)) {
+      // Promotion traces the checkpoint's lineage: the checkpoint events, the job's evaluations
+      // and a sample of the soft labels the manifest cites (assigned partitions, no group).
+      grants.add(
+          "topic:Read:"
+              + c.setting("distillery.evaluator.governance.checkpoints-topic")
+                  .orElse("distill.checkpoints"));
+      grants.add(
+          "topic:Read:"
+              + c.setting("distillery.evaluator.governance.evaluations-topic")
+                  .orElse("distill.evaluations"));
+      grants.add("topic:Read:" + DistilleryTopics.SOFT_LABELS);
+    }
     return grants;
   }
 
