@@ -43,7 +43,7 @@ class WatermarkExperimentTest {
             10,
             1f,
             WatermarkBenchmark.DEFAULT_ALPHA,
-            1500,
+            3000, // probes: all 3000 test images here
             false,
             199,
             7);
