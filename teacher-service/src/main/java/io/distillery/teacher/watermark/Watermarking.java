@@ -7,6 +7,7 @@ import io.distillery.teacher.config.TeacherConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import org.jboss.logging.Logger;
  * marked client without a key file stops the service with a message naming the setting.
  */
 @ApplicationScoped
+@Startup // a missing key file must stop start-up, and the metrics exist from the first scrape
 public class Watermarking {
 
   private static final Logger LOG = Logger.getLogger(Watermarking.class);

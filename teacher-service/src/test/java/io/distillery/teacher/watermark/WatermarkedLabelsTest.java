@@ -67,6 +67,8 @@ class WatermarkedLabelsTest {
       config.put("distillery.teacher.access.audit.enabled", "true");
       config.put("distillery.teacher.access.audit.topic", TOPIC);
       config.put("distillery.teacher.access.clients.rival.watermark", "true");
+      config.put("distillery.teacher.access.clients.rival.max-top-k", "10");
+      config.put("distillery.teacher.access.clients.partner.max-top-k", "10");
       config.put("distillery.teacher.watermark.key-file", keyFile().toString());
       config.put("distillery.teacher.watermark.epsilon", Double.toString(EPSILON));
       return config;

@@ -31,7 +31,7 @@ public final class WatermarkBenchmark implements Callable<Integer> {
   static final int DEFAULT_EPOCHS = 20;
 
   /** The watermark's strength in the experiment. */
-  static final double DEFAULT_EPSILON = 0.15;
+  static final double DEFAULT_EPSILON = 0.2;
 
   /** The loss's hard-label weight. */
   static final float DEFAULT_ALPHA = 0.5f;
