@@ -851,6 +851,12 @@ class KustomizeOverlaysTest {
           "topic:Write:"
               + c.setting("distillery.teacher.access.audit.topic").orElse("distill.audit"));
     }
+    if (c.module.equals(LABELER)) {
+      // The licence gate's audit event goes through the labeler's own producer, not a channel.
+      grants.add(
+          "topic:Write:"
+              + c.setting("distillery.labeler.policy.audit-topic").orElse("distill.audit"));
+    }
     if (c.module.equals(EVALUATOR)) {
       // Promotion traces the checkpoint's lineage: the checkpoint events, the job's evaluations
       // and a sample of the soft labels the manifest cites (assigned partitions, no group).

@@ -237,6 +237,14 @@ public interface LabelerConfig {
      */
     @WithDefault("false")
     boolean allowForbiddenTeacher();
+
+    /**
+     * Topic the gate's licence decision is written to as an audit event (kind {@code licence-gate}:
+     * the licence permits distillation, an override, or a refusal); empty turns the audit off. The
+     * write is best effort: the decision stands if it fails.
+     */
+    @WithDefault("distill.audit")
+    Optional<String> auditTopic();
   }
 
   /** Teacher tasks the labeler can be configured to expect. */

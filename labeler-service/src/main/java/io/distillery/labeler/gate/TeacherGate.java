@@ -37,6 +37,7 @@ public class TeacherGate {
   private final CompletableFuture<LabelingPlan> opened = new CompletableFuture<>();
   private volatile GateState state = GateState.connecting("teacher not described yet");
   private volatile boolean stopped;
+  private GateAudit audit = GateAudit.NONE;
 
   @Inject
   public TeacherGate(
@@ -44,7 +45,8 @@ public class TeacherGate {
       LabelerConfig config,
       TeacherTokenizer tokenizer,
       ConsumptionControl consumption,
-      LabelerMetrics metrics) {
+      LabelerMetrics metrics,
+      GateAudit audit) {
     this(
         teacher,
         GatePolicy.from(
@@ -53,6 +55,7 @@ public class TeacherGate {
         config.teacher().describeBackoff().max(),
         consumption,
         metrics);
+    this.audit = audit;
   }
 
   public TeacherGate(
@@ -132,6 +135,7 @@ public class TeacherGate {
 
   private void decide(TeacherDescription profile) {
     GateDecision decision = policy.evaluate(profile);
+    audit.decided(profile, decision);
     if (decision instanceof GateDecision.Blocked blocked) {
       state = GateState.blocked(blocked.reason());
       LOG.errorf("not consuming prompts: %s", blocked.reason());

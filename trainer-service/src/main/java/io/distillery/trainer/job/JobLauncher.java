@@ -1,12 +1,12 @@
 package io.distillery.trainer.job;
 
+import io.distillery.proto.kafka.KafkaSecuritySettings;
 import io.distillery.proto.v1.MutinyTeacherGrpc.MutinyTeacherStub;
 import io.distillery.teacherclient.credentials.BearerToken;
 import io.distillery.trainer.checkpoint.CheckpointPublisher;
 import io.distillery.trainer.checkpoint.JobCheckpoints;
 import io.distillery.trainer.config.TrainerConfig;
 import io.distillery.trainer.labels.KafkaLabelFeed;
-import io.distillery.trainer.labels.KafkaSecuritySettings;
 import io.distillery.trainer.metrics.JobMetrics;
 import io.distillery.trainer.metrics.TrainerMetrics;
 import io.distillery.trainer.online.OnlineTargets;

@@ -1,12 +1,13 @@
-package io.distillery.trainer.labels;
+package io.distillery.proto.kafka;
 
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The security part of the application's {@code kafka.*} settings ({@code security.protocol},
- * {@code sasl.*}, {@code ssl.*}), so the trainer's own consumer reaches a SASL_SSL cluster exactly
- * like its SmallRye channels do, without inheriting settings tuned for those channels.
+ * {@code sasl.*}, {@code ssl.*}), so a service's own Kafka clients (the trainer's label feed, the
+ * labeler's gate audit) reach a SASL_SSL cluster exactly like its SmallRye channels do, without
+ * inheriting settings tuned for those channels.
  */
 public final class KafkaSecuritySettings {
 

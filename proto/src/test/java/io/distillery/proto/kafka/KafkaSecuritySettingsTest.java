@@ -1,4 +1,4 @@
-package io.distillery.trainer.labels;
+package io.distillery.proto.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
