@@ -79,13 +79,21 @@ class TeacherOverloadDrillIT {
           byCode.getOrDefault(Status.Code.RESOURCE_EXHAUSTED, List.of());
       List<OverloadClient.Answer> late =
           byCode.getOrDefault(Status.Code.DEADLINE_EXCEEDED, List.of());
+      // Late answers are either dropped by the teacher before their forward pass (it counts them)
+      // or answered after the client gave up; the split says where the time went.
+      String metricsBefore = teacher.metrics();
+      double expiredOnServer =
+          metric(
+              metricsBefore,
+              "distillery_teacher_requests_total{outcome=\"expired\",rpc=\"label\"}");
       double goodput = ok.size() * (double) SAMPLES_PER_REQUEST / (measure.toNanos() / 1e9);
       String numbers =
           String.format(
               Locale.ROOT,
               "peak %.0f samples/s; offered %.0f; goodput %.0f (%.0f%% of peak); %d requests:"
                   + " %d ok (p50 %.1f ms, p99 %.1f ms), %d RESOURCE_EXHAUSTED (p50 %.1f ms,"
-                  + " p99 %.1f ms), %d DEADLINE_EXCEEDED; deadline %d ms, %d samples/request",
+                  + " p99 %.1f ms), %d DEADLINE_EXCEEDED (%.0f dropped by the teacher before their"
+                  + " forward pass); deadline %d ms, %d samples/request",
               peak,
               offered,
               goodput,
@@ -98,6 +106,7 @@ class TeacherOverloadDrillIT {
               percentile(refused, 0.5),
               percentile(refused, 0.99),
               late.size(),
+              expiredOnServer,
               DEADLINE.toMillis(),
               SAMPLES_PER_REQUEST);
       System.out.println("teacher overload: " + numbers);

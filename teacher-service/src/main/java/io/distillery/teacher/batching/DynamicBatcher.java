@@ -145,9 +145,9 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 
   /**
    * How long a request of {@code samples} would take if queued now: the batches it and the samples
-   * ahead of it fill, at the measured cost of a batch's cycle. Zero while nothing is queued, so
-   * that a lone request is always tried and a bad estimate (a slow first forward pass) is measured
-   * again instead of refusing everything from then on.
+   * ahead of it fill, at the measured cost of a batch's cycle (with its spread). Zero while nothing
+   * is queued, so that a lone request is always tried and a bad estimate (a slow first forward
+   * pass) is measured again instead of refusing everything from then on.
    */
   public long expectedWaitNanos(int samples) {
     int queued = queueDepth();
@@ -293,17 +293,28 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
       boolean hasDeadline,
       long deadlineNanos) {}
 
-  /** Nanoseconds of a batch's cycle, a moving average over recent batches. */
+  /**
+   * Nanoseconds of a batch's cycle: moving averages of the cycle and of its deviation over recent
+   * batches. Admission plans with the mean plus twice the deviation: on a shared machine cycles
+   * vary, and planning with the mean alone admitted requests whose batches then ran long.
+   */
   private static final class BatchCost {
     private static final double WEIGHT = 0.2;
-    private double nanosPerBatch;
+    private static final double DEVIATIONS = 2;
+    private double mean;
+    private double deviation;
 
     synchronized void record(long nanos) {
-      nanosPerBatch = nanosPerBatch == 0 ? nanos : (1 - WEIGHT) * nanosPerBatch + WEIGHT * nanos;
+      if (mean == 0) {
+        mean = nanos;
+        return;
+      }
+      deviation = (1 - WEIGHT) * deviation + WEIGHT * Math.abs(nanos - mean);
+      mean = (1 - WEIGHT) * mean + WEIGHT * nanos;
     }
 
     synchronized double nanosPerBatch() {
-      return nanosPerBatch;
+      return mean == 0 ? 0 : mean + DEVIATIONS * deviation;
     }
   }
 }

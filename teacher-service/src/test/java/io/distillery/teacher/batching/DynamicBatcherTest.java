@@ -195,6 +195,36 @@ class DynamicBatcherTest {
   }
 
   /**
+   * Admission plans with the spread of the batch cycle, not only its mean: cycles alternating
+   * between 1 and 39 ms average 20 ms, so 12 batches "need" 240 ms — within half of an 800 ms
+   * deadline by the mean, but not once the spread counts (about 58 ms a batch, 700 ms in all).
+   */
+  @Test
+  void aRequestIsPlannedWithTheSpreadOfTheBatchCycleNotOnlyItsMean() throws Exception {
+    AtomicBoolean shortOne = new AtomicBoolean();
+    BatchRunner<Integer, Integer> uneven =
+        inputs -> {
+          Thread.sleep(shortOne.getAndSet(!shortOne.get()) ? 1 : 39);
+          return squares(new CountDownLatch(0)).run(inputs);
+        };
+    try (DynamicBatcher<Integer, Integer> batcher =
+        new DynamicBatcher<>(1, Duration.ZERO, 64, 1, () -> uneven, BatcherListener.NONE)) {
+      for (int i = 0; i < 20; i++) {
+        batcher.submit(List.of(i)).get(0).get(5, TimeUnit.SECONDS);
+      }
+      List<CompletableFuture<Integer>> ahead = batcher.submit(List.of(1, 2, 3, 4, 5, 6, 7, 8));
+
+      assertThrows(
+          DeadlineUnreachableException.class,
+          () -> batcher.submit(List.of(9, 10, 11, 12), Duration.ofMillis(800)));
+      assertEquals(64, ahead.get(7).get(10, TimeUnit.SECONDS));
+      List<CompletableFuture<Integer>> afterwards =
+          batcher.submit(List.of(9, 10, 11, 12), Duration.ofMillis(800));
+      assertEquals(144, afterwards.get(3).get(5, TimeUnit.SECONDS), "admitted once drained");
+    }
+  }
+
+  /**
    * A slow first forward pass (an engine warming up) once made every later request look late: with
    * each refused, nothing ran, and the estimate was never measured again. The labeler drill found
    * it: the teacher refused a labeler with a 30 s deadline for good.
