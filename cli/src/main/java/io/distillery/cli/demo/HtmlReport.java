@@ -3,8 +3,8 @@ package io.distillery.cli.demo;
 import io.distillery.cli.demo.DemoReport.JobResult;
 import io.distillery.cli.demo.DemoReport.Point;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -15,10 +15,6 @@ final class HtmlReport {
 
   private static final Map<String, String> COLORS =
       Map.of("hard", "#d62728", "kd", "#1f77b4", "kd-online", "#2ca02c");
-  private static final String[] DASHES = {"", "6 3", "2 3", "10 3 2 3"};
-  private static final int WIDTH = 640;
-  private static final int HEIGHT = 320;
-  private static final int MARGIN = 50;
 
   private HtmlReport() {}
 
@@ -93,95 +89,26 @@ final class HtmlReport {
   }
 
   private static String chart(List<JobResult> jobs, ToDoubleFunction<Point> value, String label) {
-    double maxStep = 1;
-    double min = 1;
-    double max = 0;
-    for (JobResult job : jobs) {
-      for (Point p : job.curve()) {
-        maxStep = Math.max(maxStep, p.step());
-        min = Math.min(min, value.applyAsDouble(p));
-        max = Math.max(max, value.applyAsDouble(p));
-      }
-    }
-    if (min >= max) {
-      min = Math.max(0, max - 0.01);
-    }
-    double low = Math.floor(min * 100) / 100;
-    double high = Math.ceil(max * 100) / 100;
-    StringBuilder svg = new StringBuilder();
-    svg.append(
-        String.format(
-            Locale.ROOT,
-            "<svg width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s vs step\">%n",
-            WIDTH,
-            HEIGHT,
-            label));
-    int plotW = WIDTH - 2 * MARGIN;
-    int plotH = HEIGHT - 2 * MARGIN;
-    for (int i = 0; i <= 4; i++) {
-      double v = low + (high - low) * i / 4;
-      double y = MARGIN + plotH - plotH * i / 4.0;
-      svg.append(
-          String.format(
-              Locale.ROOT,
-              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>"
-                  + "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.3f</text>%n",
-              MARGIN,
-              y,
-              WIDTH - MARGIN,
-              y,
-              MARGIN - 4,
-              y + 4,
-              v));
-      double step = maxStep * i / 4;
-      double x = MARGIN + plotW * i / 4.0;
-      svg.append(
-          String.format(
-              Locale.ROOT,
-              "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%.0f</text>%n",
-              x,
-              HEIGHT - MARGIN + 16,
-              step));
-    }
-    svg.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">step</text>%n",
-            WIDTH / 2,
-            HEIGHT - 8));
-    for (JobResult job : jobs) {
-      StringBuilder points = new StringBuilder();
-      for (Point p : job.curve()) {
-        double x = MARGIN + plotW * p.step() / maxStep;
-        double y = MARGIN + plotH - plotH * (value.applyAsDouble(p) - low) / (high - low);
-        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
-      }
-      svg.append(
-          String.format(
-              Locale.ROOT,
-              "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"%s\""
-                  + " points=\"%s\"><title>%s</title></polyline>%n",
-              COLORS.getOrDefault(job.kind(), "#555"),
-              DASHES[Math.floorMod(job.seed() - 1, DASHES.length)],
-              points.toString().trim(),
-              escape(job.jobId())));
-    }
-    return svg.append("</svg>\n").toString();
+    return SvgLineChart.render(series(jobs, value), label, OptionalDouble.empty());
   }
 
   private static String legend(List<JobResult> jobs) {
-    StringBuilder html = new StringBuilder("<p class=\"legend\">");
-    for (JobResult job : jobs) {
-      html.append(
-          String.format(
-              Locale.ROOT,
-              "<span><svg width=\"24\" height=\"8\"><line x1=\"0\" y1=\"4\" x2=\"24\" y2=\"4\""
-                  + " stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\"/></svg> %s</span>",
-              COLORS.getOrDefault(job.kind(), "#555"),
-              DASHES[Math.floorMod(job.seed() - 1, DASHES.length)],
-              escape(job.jobId())));
-    }
-    return html.append("</p>\n").toString();
+    return SvgLineChart.legend(series(jobs, p -> 0), "");
+  }
+
+  private static List<SvgLineChart.Series> series(
+      List<JobResult> jobs, ToDoubleFunction<Point> value) {
+    return jobs.stream()
+        .map(
+            job ->
+                SvgLineChart.Series.of(
+                    job.jobId(),
+                    COLORS.getOrDefault(job.kind(), "#555"),
+                    job.seed(),
+                    job.curve(),
+                    Point::step,
+                    value))
+        .toList();
   }
 
   static String escape(String text) {
