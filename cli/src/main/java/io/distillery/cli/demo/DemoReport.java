@@ -80,7 +80,8 @@ public record DemoReport(
       long parameters,
       List<Point> curve,
       Point last,
-      long droppedUpdates) {}
+      long droppedUpdates)
+      implements SvgLineChart.ChartedJob<Point> {}
 
   /** Mean, standard deviation, minimum and maximum over the paired seeds. */
   public record Stat(double mean, double sd, double min, double max, int n) {

@@ -98,17 +98,7 @@ final class HtmlReport {
 
   private static List<SvgLineChart.Series> series(
       List<JobResult> jobs, ToDoubleFunction<Point> value) {
-    return jobs.stream()
-        .map(
-            job ->
-                SvgLineChart.Series.of(
-                    job.jobId(),
-                    COLORS.getOrDefault(job.kind(), "#555"),
-                    job.seed(),
-                    job.curve(),
-                    Point::step,
-                    value))
-        .toList();
+    return SvgLineChart.series(jobs, COLORS, Point::step, value);
   }
 
   static String escape(String text) {

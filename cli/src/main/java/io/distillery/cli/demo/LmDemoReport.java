@@ -97,7 +97,8 @@ public record LmDemoReport(
       Point last,
       long droppedUpdates,
       double tokensPerSecond,
-      List<Continuation> continuations) {}
+      List<Continuation> continuations)
+      implements SvgLineChart.ChartedJob<Point> {}
 
   /** A row of the result table. */
   public record Row(

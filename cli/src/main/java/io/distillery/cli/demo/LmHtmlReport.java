@@ -105,16 +105,6 @@ final class LmHtmlReport {
 
   private static List<SvgLineChart.Series> series(
       List<JobResult> jobs, ToDoubleFunction<Point> value) {
-    return jobs.stream()
-        .map(
-            job ->
-                SvgLineChart.Series.of(
-                    job.jobId(),
-                    COLORS.getOrDefault(job.kind(), "#555"),
-                    job.seed(),
-                    job.curve(),
-                    Point::step,
-                    value))
-        .toList();
+    return SvgLineChart.series(jobs, COLORS, Point::step, value);
   }
 }

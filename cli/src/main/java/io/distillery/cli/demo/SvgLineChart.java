@@ -2,6 +2,7 @@ package io.distillery.cli.demo;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
@@ -39,7 +40,37 @@ final class SvgLineChart {
     }
   }
 
+  /** A job whose curve a chart draws: coloured by its kind, dashed by its seed. */
+  interface ChartedJob<P> {
+    String jobId();
+
+    String kind();
+
+    int seed();
+
+    List<P> curve();
+  }
+
   private SvgLineChart() {}
+
+  /** One series per job: each point's step and {@code value}, coloured from {@code colors}. */
+  static <P> List<Series> series(
+      List<? extends ChartedJob<P>> jobs,
+      Map<String, String> colors,
+      ToLongFunction<P> step,
+      ToDoubleFunction<P> value) {
+    return jobs.stream()
+        .map(
+            job ->
+                Series.of(
+                    job.jobId(),
+                    colors.getOrDefault(job.kind(), "#555"),
+                    job.seed(),
+                    job.curve(),
+                    step,
+                    value))
+        .toList();
+  }
 
   /** The dash pattern of a seed's lines: seeds 1, 2, 3… solid, dashed, dotted, dash-dotted. */
   static String dash(int seed) {
