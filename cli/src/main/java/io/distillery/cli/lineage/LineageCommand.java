@@ -1,6 +1,8 @@
 package io.distillery.cli.lineage;
 
 import io.distillery.cli.kafka.DurationConverter;
+import io.distillery.cli.kafka.KafkaClientOptions;
+import io.distillery.cli.kafka.KafkaClientSettings;
 import io.distillery.models.lineage.Finding;
 import io.distillery.models.lineage.Lineage;
 import io.distillery.models.lineage.LineageOptions;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -85,12 +88,15 @@ public final class LineageCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of tables.")
   boolean json;
 
+  @Mixin KafkaClientOptions kafkaClient;
+
   @Override
   public Integer call() throws Exception {
+    kafkaClient.install();
     LineageOptions defaults = LineageOptions.defaults(bootstrapServers);
     LineageOptions options =
         new LineageOptions(
-            defaults.kafka(),
+            KafkaClientSettings.applyTo(defaults.kafka()),
             checkpointsTopic,
             evaluationsTopic,
             allLabels ? 0 : Math.max(1, labelSample),

@@ -51,6 +51,31 @@ class KafkaSecurityCommandTest {
   }
 
   @Test
+  void lineageReadsTheCheckpointTopicWithTheSameSettings(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("client.properties");
+    Properties settings = new Properties();
+    settings.putAll(kafka.clientProperties("operator", "operator-secret"));
+    try (Writer writer = Files.newBufferedWriter(file)) {
+      settings.store(writer, "SASL_SSL client settings");
+    }
+
+    Run run =
+        distillery(
+            "lineage",
+            "no-such-job",
+            "-b",
+            kafka.bootstrapServers(),
+            "--timeout",
+            "20s",
+            "--kafka-config",
+            file.toString());
+
+    // It got to read the (empty) topic: the answer is about the job, not the connection.
+    assertTrue(
+        run.err().contains("announces a checkpoint of job no-such-job"), run.err() + run.out());
+  }
+
+  @Test
   void aWrongPasswordFailsInOneLineThatSaysSo() {
     Properties settings = new Properties();
     settings.putAll(kafka.clientProperties("operator", "operator-secret"));
