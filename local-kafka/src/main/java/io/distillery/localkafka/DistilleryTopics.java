@@ -20,9 +20,15 @@ public final class DistilleryTopics {
   /** Evaluation results; key = job id. */
   public static final String EVALUATIONS = "distill.evaluations";
 
-  /** Every default topic, in pipeline order. */
+  /**
+   * Governance decisions (teacher access, licence gates, promotions, watermarked outputs); key =
+   * client or job id.
+   */
+  public static final String AUDIT = "distill.audit";
+
+  /** Every default topic, in pipeline order, then the audit log. */
   public static final List<String> ALL =
-      List.of(PROMPTS, PROMPTS_DLQ, SOFT_LABELS, CHECKPOINTS, EVALUATIONS);
+      List.of(PROMPTS, PROMPTS_DLQ, SOFT_LABELS, CHECKPOINTS, EVALUATIONS, AUDIT);
 
   private DistilleryTopics() {}
 }

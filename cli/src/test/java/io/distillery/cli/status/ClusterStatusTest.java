@@ -170,6 +170,7 @@ class ClusterStatusTest {
             DistilleryTopics.SOFT_LABELS,
             DistilleryTopics.CHECKPOINTS,
             DistilleryTopics.EVALUATIONS,
+            DistilleryTopics.AUDIT,
             "custom.topic"),
         status.topics().stream().map(ClusterStatus.TopicStatus::name).toList());
     assertEquals(
