@@ -79,6 +79,15 @@ public final class LocalKafkaMain implements Callable<Integer> {
     controllerPort = validPort(value, "--controller-port");
   }
 
+  @Option(
+      names = "--start-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "60",
+      description =
+          "How long start-up may take before the broker gives up (default: ${DEFAULT-VALUE};"
+              + " a loaded machine replaying a large log needs more).")
+  private int startTimeoutSeconds;
+
   /** Exits with 0 after --help, 2 for bad options, 1 if the broker cannot start. */
   public static void main(String[] args) {
     // Before anything logs: else JBoss LogManager's System.Logger finder complains on stderr.
@@ -95,6 +104,11 @@ public final class LocalKafkaMain implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (startTimeoutSeconds < 1) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid value for option '--start-timeout': must be >= 1, was " + startTimeoutSeconds);
+    }
     if (partitions < 1) {
       throw new ParameterException(
           spec.commandLine(),
@@ -107,7 +121,8 @@ public final class LocalKafkaMain implements Callable<Integer> {
             .dataDir(dataDir)
             .brokerPort(port)
             .controllerPort(controllerPort)
-            .defaultPartitions(partitions);
+            .defaultPartitions(partitions)
+            .timeout(java.time.Duration.ofSeconds(startTimeoutSeconds));
     String[] firstUser = null;
     for (String user : scramUsers) {
       String[] parts = user.split(":", 2);

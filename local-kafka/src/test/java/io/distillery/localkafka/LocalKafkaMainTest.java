@@ -45,6 +45,8 @@ class LocalKafkaMainTest {
         err.toString().contains("'--controller-port': -1 is not a TCP port"), err.toString());
     assertEquals(2, run("--partitions", "0"));
     assertTrue(err.toString().contains("'--partitions': must be >= 1, was 0"), err.toString());
+    assertEquals(2, run("--start-timeout", "0"));
+    assertTrue(err.toString().contains("'--start-timeout': must be >= 1, was 0"), err.toString());
   }
 
   @Test
@@ -67,7 +69,8 @@ class LocalKafkaMainTest {
           "--controller-port",
           "--partitions",
           "--scram-user",
-          "--client-config"
+          "--client-config",
+          "--start-timeout"
         }) {
       assertTrue(out.toString().contains(option), out.toString());
     }

@@ -28,13 +28,16 @@ public final class Broker implements AutoCloseable {
                 "--partitions",
                 Integer.toString(partitions),
                 "--data-dir",
-                dataDir.toString()),
+                dataDir.toString(),
+                // A restart replays the log; on a loaded machine that outlasts the default 60 s.
+                "--start-timeout",
+                "170"),
             log);
   }
 
   /** Starts the broker and waits until it has created the topics. */
   public Broker start() throws IOException, InterruptedException {
-    process.start().awaitLog(" ready at ", Duration.ofMinutes(2));
+    process.start().awaitLog(" ready at ", Duration.ofMinutes(3));
     return this;
   }
 
