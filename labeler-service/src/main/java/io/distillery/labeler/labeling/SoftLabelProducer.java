@@ -30,11 +30,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Not a reactive-messaging channel: the channel wrapped every record in a message, a captured
  * context, a Mutiny pipeline and an acknowledgement of its own, which cost the labeler more CPU
  * than encoding the label (BENCHMARKS.md, "Soft labels through a plain producer"). The producer is
- * the same Kafka client the channel used, configured from the same keys: {@code kafka.*} and {@code
- * mp.messaging.outgoing.soft-labels.*} (the channel's name is kept so existing overrides of its
- * topic, batching or security still apply). A chunk's write completes when the broker acknowledged
- * every record of it (acks=all, idempotent), and fails when any record could not be written after
- * the producer's own retries, so the poll batch is not committed.
+ * the same Kafka client the channel used, with the same settings, now under {@code
+ * distillery.labeler.soft-labels.*}: {@code kafka.*} (bootstrap servers, security) with {@code
+ * producer.*} over them. A chunk's write completes when the broker acknowledged every record of it
+ * (acks=all, idempotent), and fails when any record could not be written after the producer's own
+ * retries, so the poll batch is not committed.
  */
 @ApplicationScoped
 public class SoftLabelProducer implements LabelSink {
@@ -55,8 +55,12 @@ public class SoftLabelProducer implements LabelSink {
   @Inject
   public SoftLabelProducer(
       LabelerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-    this.topic = config.softLabels().topic();
-    this.producer = new KafkaProducer<>(settings(config.softLabels().producer(), kafkaConfig));
+    this(config.softLabels().topic(), settings(config.softLabels().producer(), kafkaConfig));
+  }
+
+  SoftLabelProducer(String topic, Map<String, Object> settings) {
+    this.topic = topic;
+    this.producer = new KafkaProducer<>(settings);
   }
 
   /** The application's {@code kafka.*} settings with the producer's own over them. */
