@@ -856,6 +856,11 @@ class KustomizeOverlaysTest {
       grants.add(
           "topic:Write:"
               + c.setting("distillery.labeler.policy.audit-topic").orElse("distill.audit"));
+      // So do the soft labels (a plain producer since issue 19, not the soft-labels channel).
+      grants.add(
+          "topic:Write:"
+              + c.setting("distillery.labeler.soft-labels.topic")
+                  .orElse(DistilleryTopics.SOFT_LABELS));
     }
     if (c.module.equals(EVALUATOR)) {
       // Promotion traces the checkpoint's lineage: the checkpoint events, the job's evaluations

@@ -5,12 +5,14 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Settings of the labeler, under {@code distillery.labeler}. Kafka topics and the teacher's address
- * are not here: they are the channel settings ({@code mp.messaging.*}) and the gRPC client {@code
- * teacher} ({@code quarkus.grpc.clients.teacher.host/port}).
+ * Settings of the labeler, under {@code distillery.labeler}. The prompt and dead-letter topics and
+ * the teacher's address are not here: they are the channel settings ({@code mp.messaging.*}) and
+ * the gRPC client {@code teacher} ({@code quarkus.grpc.clients.teacher.host/port}); the soft-label
+ * producer is ({@code soft-labels}).
  */
 @ConfigMapping(prefix = "distillery.labeler")
 public interface LabelerConfig {
@@ -62,6 +64,24 @@ public interface LabelerConfig {
 
   /** Continuing prompts with the teacher before labelling (causal-LM teachers). */
   Generation generation();
+
+  /** Where soft labels are written and how the labeler's producer for them is tuned. */
+  SoftLabels softLabels();
+
+  /** The soft-label producer (a plain Kafka producer, not a reactive-messaging channel). */
+  interface SoftLabels {
+
+    /** Topic the soft labels go to, one record per prompt with the prompt id as key. */
+    @WithDefault("distill.soft-labels")
+    String topic();
+
+    /**
+     * Kafka producer settings ({@code distillery.labeler.soft-labels.producer."linger.ms"=10}),
+     * applied over the application's {@code kafka.*} settings (bootstrap servers, security).
+     * Serializers are the labeler's own.
+     */
+    Map<String, String> producer();
+  }
 
   /** Text prompts for causal-LM teachers. */
   interface Text {

@@ -294,19 +294,23 @@ public class LabelingService {
 
   private Uni<Void> publish(List<ValidPrompt> chunk, LabelAnswer result, LabelingPlan plan) {
     long labelledAt = clock.millis();
-    List<Uni<Void>> writes = new ArrayList<>(chunk.size());
+    List<SoftLabelEvent> events = new ArrayList<>(chunk.size());
+    List<Uni<Void>> writes = new ArrayList<>(1);
     for (int i = 0; i < chunk.size(); i++) {
       ValidPrompt prompt = chunk.get(i);
-      SoftLabelEvent event;
       try {
-        event = factory.build(prompt, result.samples().get(i), plan, labelledAt);
+        events.add(factory.build(prompt, result.samples().get(i), plan, labelledAt));
       } catch (IllegalArgumentException e) {
         writes.add(
             deadLetter(letter(prompt, DeadLetterReason.INVALID_TEACHER_OUTPUT, e.getMessage(), e)));
-        continue;
       }
-      writes.add(labels.send(event.getPromptId(), event).invoke(metrics::labelProduced));
     }
+    // The chunk's labels go to the producer together: one hand-off, one acknowledgement.
+    Uni<Void> labelled = labels.sendAll(events).invoke(() -> metrics.labelsProduced(events.size()));
+    if (writes.isEmpty()) {
+      return labelled;
+    }
+    writes.add(labelled);
     return Uni.join().all(writes).andCollectFailures().replaceWithVoid();
   }
 

@@ -128,6 +128,11 @@ public class LabelerMetrics {
     labelsProduced.increment();
   }
 
+  /** {@code count} soft labels were acknowledged by the broker. */
+  public void labelsProduced(int count) {
+    labelsProduced.increment(count);
+  }
+
   /** A dead letter was acknowledged by the broker. */
   public void deadLettered(DeadLetterReason reason) {
     deadLetters.get(reason).increment();

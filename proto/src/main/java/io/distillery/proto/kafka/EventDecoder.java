@@ -1,5 +1,6 @@
 package io.distillery.proto.kafka;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -8,8 +9,11 @@ import com.google.protobuf.Parser;
 import com.google.protobuf.util.JsonFormat;
 import io.distillery.proto.kafka.DecodeFailure.Reason;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decodes protobuf events from bytes in either protobuf binary or protobuf's canonical JSON,
@@ -19,6 +23,8 @@ import java.util.Map;
  * @param <T> the event type
  */
 public final class EventDecoder<T extends Message> {
+
+  private static final Map<Descriptor, Boolean> MAY_HOLD_ENUM = new ConcurrentHashMap<>();
 
   private final T defaultInstance;
   private final Parser<T> parser;
@@ -92,6 +98,10 @@ public final class EventDecoder<T extends Message> {
 
   /** Returns a description of the first enum field holding an unknown number, or null. */
   private static String findUnknownEnum(Message message, String path) {
+    if (!mayHoldEnum(message.getDescriptorForType())) {
+      // Most events (a prompt with its tensor) have no enum anywhere: skip the reflective walk.
+      return null;
+    }
     for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
       FieldDescriptor field = entry.getKey();
       FieldDescriptor.JavaType type = field.getJavaType();
@@ -119,6 +129,27 @@ public final class EventDecoder<T extends Message> {
       }
     }
     return null;
+  }
+
+  /** Whether a message of this type can hold an enum value anywhere in it (cached per type). */
+  static boolean mayHoldEnum(Descriptor type) {
+    return MAY_HOLD_ENUM.computeIfAbsent(type, root -> reachesEnum(root, new HashSet<>()));
+  }
+
+  private static boolean reachesEnum(Descriptor type, Set<Descriptor> seen) {
+    if (!seen.add(type)) {
+      return false;
+    }
+    for (FieldDescriptor field : type.getFields()) {
+      if (field.getJavaType() == FieldDescriptor.JavaType.ENUM) {
+        return true;
+      }
+      if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+          && reachesEnum(field.getMessageType(), seen)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isTruncation(InvalidProtocolBufferException e) {

@@ -2,6 +2,7 @@ package io.distillery.proto.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -158,5 +159,14 @@ class EventDecoderTest {
     out.writeInt32(field, value);
     out.flush();
     return bytes.toByteArray();
+  }
+
+  @Test
+  void onlyTypesThatCanHoldAnEnumAreWalkedForUnknownNumbers() {
+    // A prompt (id, input tensor or tokens or text, label mix) has no enum anywhere: its decode
+    // skips the reflective walk. A soft label carries the teacher card, whose task is an enum.
+    assertFalse(EventDecoder.mayHoldEnum(io.distillery.proto.v1.PromptEvent.getDescriptor()));
+    assertTrue(EventDecoder.mayHoldEnum(io.distillery.proto.v1.SoftLabelEvent.getDescriptor()));
+    assertTrue(EventDecoder.mayHoldEnum(io.distillery.proto.v1.TeacherCard.getDescriptor()));
   }
 }
