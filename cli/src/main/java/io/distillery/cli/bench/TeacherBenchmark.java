@@ -171,6 +171,16 @@ public final class TeacherBenchmark implements Callable<Integer> {
           "    server side of (c): mean batch %.1f samples, mean forward pass %.2f ms%n",
           teacher.metric("distillery_teacher_batch_size_sum") / batches,
           teacher.metric("distillery_teacher_inference_seconds_sum") * 1000 / batches);
+      // Per request: the service's CPU, and the forward passes' (wall) time shared out over the
+      // requests they served; the difference is what the service spends outside inference.
+      double requests = servedRequests(teacher) - served;
+      double cpuMicros = teacher.cpuTime().minus(serverCpu).toNanos() / 1e3 / requests;
+      double forwardMicros =
+          teacher.metric("distillery_teacher_inference_seconds_sum") * 1e6 / requests;
+      System.out.printf(
+          "    teacher per (c) request: %.0f us CPU, of which forward passes %.0f us (wall),"
+              + " outside inference ~%.0f us (%.0f requests)%n",
+          cpuMicros, forwardMicros, cpuMicros - forwardMicros, requests);
       bulk = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, 2, 64);
     }
     System.out.printf(
