@@ -46,6 +46,14 @@ public final class TeacherBenchmark implements Callable<Integer> {
       description = "Packaged teacher-service (default: ${DEFAULT-VALUE}).")
   Path serviceJar;
 
+  @Option(
+      names = "--baseline-jar",
+      description =
+          "Compare with another build of teacher-service: run (c) and (e) against both jars at"
+              + " the same time (same machine load for both) and print each one's server CPU per"
+              + " request in steady state, after the warm-up.")
+  Path baselineJar;
+
   @Option(names = "--engine", defaultValue = "OnnxRuntime", description = "Teacher engine.")
   String engine;
 
@@ -126,6 +134,9 @@ public final class TeacherBenchmark implements Callable<Integer> {
       return new CausalLmTeacherBenchmark(this, card).run();
     }
     LabeledImages images = FashionMnist.test(FashionMnistLocator.locate()).head(1024);
+    if (baselineJar != null) {
+      return compare(images);
+    }
     System.out.printf(
         "Teacher benchmark %s: %s on %s, %d cores, %s warm-up + %s per scenario%n",
         Instant.now(),
@@ -171,6 +182,16 @@ public final class TeacherBenchmark implements Callable<Integer> {
           "    server side of (c): mean batch %.1f samples, mean forward pass %.2f ms%n",
           teacher.metric("distillery_teacher_batch_size_sum") / batches,
           teacher.metric("distillery_teacher_inference_seconds_sum") * 1000 / batches);
+      // Per request: the service's CPU, and the forward passes' (wall) time shared out over the
+      // requests they served; the difference is what the service spends outside inference.
+      double requests = servedRequests(teacher) - served;
+      double cpuMicros = teacher.cpuTime().minus(serverCpu).toNanos() / 1e3 / requests;
+      double forwardMicros =
+          teacher.metric("distillery_teacher_inference_seconds_sum") * 1e6 / requests;
+      System.out.printf(
+          "    teacher per (c) request: %.0f us CPU, of which forward passes %.0f us (wall),"
+              + " outside inference ~%.0f us (%.0f requests)%n",
+          cpuMicros, forwardMicros, cpuMicros - forwardMicros, requests);
       bulk = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, 2, 64);
     }
     System.out.printf(
@@ -347,8 +368,130 @@ public final class TeacherBenchmark implements Callable<Integer> {
     return startTeacher(maxBatchSize, name, Map.of());
   }
 
+  /**
+   * Baseline and candidate jar side by side: both teachers serve the same load at the same time, so
+   * a drift in the machine's load hits both alike. CPU per request is counted from the end of the
+   * warm-up (JIT and start-up excluded) to the end of the window.
+   */
+  private int compare(LabeledImages images) throws Exception {
+    System.out.printf(
+        "Teacher comparison %s: baseline %s vs candidate %s, %d cores, %s warm-up + %s%n",
+        Instant.now(),
+        baselineJar,
+        serviceJar,
+        Runtime.getRuntime().availableProcessors(),
+        warmup,
+        duration);
+    try (ServiceProcess baseline = startTeacher(64, "baseline", Map.of(), baselineJar);
+        ServiceProcess candidate = startTeacher(64, "candidate", Map.of(), serviceJar)) {
+      ServiceProcess[] teachers = {baseline, candidate};
+      String[] names = {"baseline", "candidate"};
+      int[][] scenarios = {{callers, 1}, {2, 64}};
+      for (int[] scenario : scenarios) {
+        java.util.concurrent.ExecutorService load =
+            java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+          List<java.util.concurrent.Future<TeacherLoad.Result>> runs = new ArrayList<>();
+          for (ServiceProcess teacher : teachers) {
+            runs.add(
+                load.submit(
+                    () ->
+                        TeacherLoad.run(
+                            teacher.grpcPort(),
+                            images,
+                            warmup,
+                            duration,
+                            scenario[0],
+                            scenario[1])));
+          }
+          Thread.sleep(warmup.toMillis());
+          double[][] start = new double[2][];
+          for (int t = 0; t < 2; t++) {
+            start[t] = snapshot(teachers[t]);
+          }
+          for (int t = 0; t < 2; t++) {
+            TeacherLoad.Result result = runs.get(t).get();
+            double[] end = snapshot(teachers[t]);
+            double requests = end[1] - start[t][1];
+            double cpu = (end[0] - start[t][0]) / requests;
+            double forward = (end[2] - start[t][2]) / requests;
+            double engine = (end[3] - start[t][3]) / requests;
+            double jitGc = (end[4] - start[t][4]) / requests;
+            System.out.printf(
+                "%s, %d callers x %d-sample requests: %8.0f samples/s, %s%n"
+                    + "    steady state: %.0f requests, server CPU %.0f us per request, forward"
+                    + " passes %.0f us (wall)%n"
+                    + "    per request by thread: batcher + engine %.0f us, JIT + GC %.0f us,"
+                    + " all others (gRPC, Netty, Vert.x) %.0f us%n",
+                names[t],
+                scenario[0],
+                scenario[1],
+                result.throughput(),
+                result.latencies(),
+                requests,
+                cpu,
+                forward,
+                engine,
+                jitGc,
+                cpu - engine - jitGc);
+          }
+        } finally {
+          load.shutdownNow();
+        }
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * CPU microseconds, requests served, forward-pass microseconds so far; then the CPU microseconds
+   * of the batcher threads together with the engine's native threads (named "java": ONNX Runtime's
+   * pool inherits the name), and of the JIT compilers and garbage collector — from /proc, 0 where
+   * it cannot be read.
+   */
+  private static double[] snapshot(ServiceProcess teacher) throws Exception {
+    double[] threads = threadCpuMicros(teacher.handle().pid());
+    return new double[] {
+      teacher.cpuTime().toNanos() / 1e3,
+      servedRequests(teacher),
+      teacher.metric("distillery_teacher_inference_seconds_sum") * 1e6,
+      threads[0],
+      threads[1]
+    };
+  }
+
+  private static double[] threadCpuMicros(long pid) {
+    double[] groups = new double[2];
+    java.io.File[] tasks = new java.io.File("/proc/" + pid + "/task").listFiles();
+    if (tasks == null) {
+      return groups;
+    }
+    for (java.io.File task : tasks) {
+      try {
+        String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).strip();
+        String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // utime and stime, fields 14 and 15 of stat (11 and 12 after the name), in clock ticks.
+        double micros = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1e6 / 100;
+        if (name.startsWith("teacher-batcher") || name.equals("java")) {
+          groups[0] += micros;
+        } else if (name.contains("Compiler") || name.startsWith("GC ") || name.startsWith("G1")) {
+          groups[1] += micros;
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        // A thread that ended between the listing and the read.
+      }
+    }
+    return groups;
+  }
+
   private ServiceProcess startTeacher(int maxBatchSize, String name, Map<String, String> extra)
       throws Exception {
+    return startTeacher(maxBatchSize, name, extra, serviceJar);
+  }
+
+  private ServiceProcess startTeacher(
+      int maxBatchSize, String name, Map<String, String> extra, Path jar) throws Exception {
     Map<String, String> properties = new HashMap<>(serviceProperties);
     properties.putAll(extra);
     properties.put("distillery.teacher.engine", engine);
@@ -356,7 +499,7 @@ public final class TeacherBenchmark implements Callable<Integer> {
     properties.put("distillery.teacher.batching.max-batch-size", Integer.toString(maxBatchSize));
     properties.putIfAbsent("quarkus.log.level", "WARN");
     return ServiceProcess.start(
-        serviceJar,
+        jar,
         properties,
         serviceJvmOptions,
         logDir.resolve("teacher-" + name + ".log"),

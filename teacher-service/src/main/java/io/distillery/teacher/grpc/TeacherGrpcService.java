@@ -8,6 +8,7 @@ import io.distillery.proto.v1.TeacherCard;
 import io.distillery.teacher.access.AccessGuard;
 import io.distillery.teacher.access.AccessRefusedException;
 import io.distillery.teacher.access.AccessRequest;
+import io.distillery.teacher.access.Decision;
 import io.distillery.teacher.batching.BatcherClosedException;
 import io.distillery.teacher.batching.DeadlineExpiredException;
 import io.distillery.teacher.batching.DeadlineUnreachableException;
@@ -24,8 +25,10 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -73,24 +76,62 @@ public class TeacherGrpcService implements Teacher {
   }
 
   private Uni<LabelResponse> label(String rpc, LabelRequest request) {
-    // Read on the calling thread, where gRPC keeps the call's context.
+    // Read on the calling thread, where gRPC keeps the call's context and Vert.x its own.
     Optional<Duration> timeLeft = timeLeft();
+    io.vertx.core.Context callContext = Vertx.currentContext();
+    AccessRequest accessRequest = AccessRequest.label(rpc, request);
+    Optional<Decision> open = access.admitWhenOpen(accessRequest);
+    if (open.isPresent()) {
+      return answer(rpc, request, timeLeft, open.get(), callContext);
+    }
     return access
-        .admit(AccessRequest.label(rpc, request))
-        .chain(
-            admitted ->
-                Uni.createFrom()
-                    .completionStage(
-                        () ->
-                            labels.label(
-                                request, timeLeft, watermarks.forClient(admitted.client()))))
-        .invoke(
-            response -> {
-              metrics.request(rpc, "ok");
-              metrics.labelled(response.getSamplesCount());
-            })
+        .admit(accessRequest)
         .onFailure()
-        .transform(e -> toStatus(rpc, e));
+        .transform(e -> toStatus(rpc, e))
+        .chain(admitted -> answer(rpc, request, timeLeft, admitted, callContext));
+  }
+
+  /**
+   * Labels an admitted request. The answer is handed back on the call's own event loop: the batcher
+   * thread that completes a forward pass only completes futures, and goes on to the next batch
+   * while the event loops count, serialise and write the responses (and a write from the event loop
+   * itself needs no wake-up of it).
+   */
+  private Uni<LabelResponse> answer(
+      String rpc,
+      LabelRequest request,
+      Optional<Duration> timeLeft,
+      Decision admitted,
+      io.vertx.core.Context callContext) {
+    CompletableFuture<LabelResponse> labelled;
+    try {
+      labelled = labels.label(request, timeLeft, watermarks.forClient(admitted.client()));
+    } catch (RuntimeException e) {
+      return Uni.createFrom().failure(toStatus(rpc, e));
+    }
+    CompletableFuture<LabelResponse> answered = new CompletableFuture<>();
+    labelled.whenComplete(
+        (response, failure) ->
+            onCallContext(
+                callContext,
+                () -> {
+                  if (failure == null) {
+                    metrics.request(rpc, "ok");
+                    metrics.labelled(response.getSamplesCount());
+                    answered.complete(response);
+                  } else {
+                    answered.completeExceptionally(toStatus(rpc, failure));
+                  }
+                }));
+    return Uni.createFrom().completionStage(answered);
+  }
+
+  private static void onCallContext(io.vertx.core.Context callContext, Runnable action) {
+    if (callContext == null || Vertx.currentContext() == callContext) {
+      action.run();
+    } else {
+      callContext.runOnContext(ignored -> action.run());
+    }
   }
 
   /** What remains of the caller's deadline, if it set one. */

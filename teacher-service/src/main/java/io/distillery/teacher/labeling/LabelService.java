@@ -18,6 +18,8 @@ public class LabelService {
 
   private final TeacherRuntime runtime;
   private final TeacherConfig config;
+  // The validator of the card being served, built once per card instead of once per request.
+  private volatile RequestValidator validator;
 
   public LabelService(TeacherRuntime runtime, TeacherConfig config) {
     this.runtime = runtime;
@@ -54,9 +56,18 @@ public class LabelService {
   public CompletableFuture<LabelResponse> label(
       LabelRequest request, Optional<Duration> timeLeft, OutputMark mark) {
     ServedModel model = serving();
-    new RequestValidator(model.card(), config.maxRequestSamples()).validate(request);
+    validatorFor(model.card()).validate(request);
     model.validateSamples(request);
     return model.label(request, timeLeft, mark);
+  }
+
+  private RequestValidator validatorFor(TeacherCard card) {
+    RequestValidator current = validator;
+    if (current == null || current.card() != card) {
+      current = new RequestValidator(card, config.maxRequestSamples());
+      validator = current;
+    }
+    return current;
   }
 
   private ServedModel serving() {

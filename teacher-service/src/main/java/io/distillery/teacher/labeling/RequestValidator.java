@@ -17,6 +17,11 @@ public final class RequestValidator {
     this.maxRequestSamples = maxRequestSamples;
   }
 
+  /** The card this validator checks against. */
+  TeacherCard card() {
+    return card;
+  }
+
   /**
    * @throws InvalidRequestException naming the first field that breaks the contract
    */

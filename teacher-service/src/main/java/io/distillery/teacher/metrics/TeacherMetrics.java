@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +55,10 @@ public class TeacherMetrics implements BatcherListener {
   private final DistributionSummary batchSize;
   private final Timer inference;
   private final Counter failedBatches;
+  // Counters of the known tags, resolved once: a registry lookup builds tags and hashes them on
+  // every call.
+  private final Map<String, Map<String, Counter>> requests = new HashMap<>();
+  private final Map<String, Counter> rejections = new HashMap<>();
 
   public TeacherMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -76,11 +82,15 @@ public class TeacherMetrics implements BatcherListener {
             .register(registry);
     for (String rpc : RPCS) {
       for (String outcome : OUTCOMES) {
-        registry.counter("distillery_teacher_requests", "rpc", rpc, "outcome", outcome);
+        requests
+            .computeIfAbsent(rpc, r -> new HashMap<>())
+            .put(
+                outcome,
+                registry.counter("distillery_teacher_requests", "rpc", rpc, "outcome", outcome));
       }
     }
     for (String reason : REJECTION_REASONS) {
-      registry.counter("distillery_teacher_rejections", "reason", reason);
+      rejections.put(reason, registry.counter("distillery_teacher_rejections", "reason", reason));
     }
   }
 
@@ -89,12 +99,19 @@ public class TeacherMetrics implements BatcherListener {
    * error).
    */
   public void request(String rpc, String outcome) {
-    registry.counter("distillery_teacher_requests", "rpc", rpc, "outcome", outcome).increment();
+    Map<String, Counter> byOutcome = requests.get(rpc);
+    Counter known = byOutcome == null ? null : byOutcome.get(outcome);
+    (known != null
+            ? known
+            : registry.counter("distillery_teacher_requests", "rpc", rpc, "outcome", outcome))
+        .increment();
   }
 
   /** Counts a rejected request by reason (queue-full, top-k, size, ...). */
   public void rejection(String reason) {
-    registry.counter("distillery_teacher_rejections", "reason", reason).increment();
+    Counter known = rejections.get(reason);
+    (known != null ? known : registry.counter("distillery_teacher_rejections", "reason", reason))
+        .increment();
   }
 
   /** Counts labelled samples. */

@@ -1,6 +1,7 @@
 package io.distillery.teacher.task.classification;
 
 import io.distillery.proto.v1.Task;
+import io.distillery.proto.v1.Tensor;
 import io.distillery.teacher.batching.BatcherListener;
 import io.distillery.teacher.batching.DynamicBatcher;
 import io.distillery.teacher.config.TeacherConfig;
@@ -23,7 +24,7 @@ public final class ClassificationTask implements ServedTask {
         teacher.card().getInputShapeList().stream().mapToLong(Long::longValue).toArray();
     int sampleSize = TensorSamples.sampleSize(sampleShape);
     int outputs = teacher.card().getOutputSize();
-    DynamicBatcher<float[], float[]> batcher =
+    DynamicBatcher<Tensor, float[]> batcher =
         new DynamicBatcher<>(
             batching.maxBatchSize(),
             batching.maxDelay(),

@@ -22,10 +22,10 @@ import java.util.concurrent.CompletableFuture;
 final class ClassifierModel implements ServedModel {
 
   private final LoadedTeacher teacher;
-  private final DynamicBatcher<float[], float[]> batcher;
+  private final DynamicBatcher<Tensor, float[]> batcher;
   private final TensorSamples samples;
 
-  ClassifierModel(LoadedTeacher teacher, DynamicBatcher<float[], float[]> batcher) {
+  ClassifierModel(LoadedTeacher teacher, DynamicBatcher<Tensor, float[]> batcher) {
     this.teacher = teacher;
     this.batcher = batcher;
     this.samples = new TensorSamples(teacher.card());
@@ -58,9 +58,11 @@ final class ClassifierModel implements ServedModel {
   @Override
   public CompletableFuture<LabelResponse> label(
       LabelRequest request, Optional<Duration> timeLeft, OutputMark mark) {
-    List<float[]> inputs = new ArrayList<>(request.getSamplesCount());
+    // The parsed tensors go to the batcher as they are: their values are copied once, into the
+    // forward pass's batch, instead of into a float[] per sample first.
+    List<Tensor> inputs = new ArrayList<>(request.getSamplesCount());
     for (ModelInput sample : request.getSamplesList()) {
-      inputs.add(toArray(sample.getTensor()));
+      inputs.add(sample.getTensor());
     }
     List<CompletableFuture<float[]>> logits =
         timeLeft.isPresent() ? batcher.submit(inputs, timeLeft.get()) : batcher.submit(inputs);
@@ -75,7 +77,10 @@ final class ClassifierModel implements ServedModel {
                       .setRequestId(request.getRequestId())
                       .setArtifactSha256(card().getArtifactSha256());
               for (int i = 0; i < logits.size(); i++) {
-                float[] row = mark.apply(inputs.get(i), logits.get(i).join());
+                float[] row = logits.get(i).join();
+                if (mark.marks()) {
+                  row = mark.apply(toArray(inputs.get(i)), row);
+                }
                 response.addSamples(
                     SampleLabels.newBuilder()
                         .addPositions(TopK.of(row, 0, outputs, k, temperature)));
@@ -96,6 +101,7 @@ final class ClassifierModel implements ServedModel {
     teacher.close();
   }
 
+  /** A sample's values as an array, for the watermark (which needs the input). */
   private static float[] toArray(Tensor tensor) {
     float[] array = new float[tensor.getValuesCount()];
     for (int i = 0; i < array.length; i++) {

@@ -1,12 +1,16 @@
 package io.distillery.teacher.task.classification;
 
 import ai.djl.inference.Predictor;
+import io.distillery.proto.v1.Tensor;
 import io.distillery.teacher.batching.BatchRunner;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One batcher worker's forward pass: its own predictor, samples in, logits rows out. */
-final class PredictorRunner implements BatchRunner<float[], float[]> {
+/**
+ * One batcher worker's forward pass: its own predictor, validated sample tensors in (each of the
+ * model's input size), logits rows out.
+ */
+final class PredictorRunner implements BatchRunner<Tensor, float[]> {
 
   private final Predictor<FloatBatch, float[]> predictor;
   private final int sampleSize;
@@ -19,10 +23,14 @@ final class PredictorRunner implements BatchRunner<float[], float[]> {
   }
 
   @Override
-  public List<float[]> run(List<float[]> samples) throws Exception {
+  public List<float[]> run(List<Tensor> samples) throws Exception {
     float[] values = new float[samples.size() * sampleSize];
     for (int i = 0; i < samples.size(); i++) {
-      System.arraycopy(samples.get(i), 0, values, i * sampleSize, sampleSize);
+      Tensor sample = samples.get(i);
+      int offset = i * sampleSize;
+      for (int v = 0; v < sampleSize; v++) {
+        values[offset + v] = sample.getValues(v); // primitive accessor: no boxing
+      }
     }
     float[] logits = predictor.predict(new FloatBatch(values, samples.size()));
     if (logits.length != samples.size() * outputSize) {

@@ -29,11 +29,10 @@ final class TensorSamples {
    * @throws InvalidRequestException naming the field that breaks the contract
    */
   void validate(int index, ModelInput input) {
-    String field = "samples[" + index + "]";
     if (!input.hasTensor()) {
       throw new InvalidRequestException(
           "input-kind",
-          field
+          field(index)
               + ": expected a tensor of shape "
               + card.getInputShapeList()
               + ", got "
@@ -44,7 +43,7 @@ final class TensorSamples {
     if (!shape.isEmpty() && !shape.equals(card.getInputShapeList())) {
       throw new InvalidRequestException(
           "shape",
-          field
+          field(index)
               + ".tensor.shape: "
               + shape
               + " does not match the teacher's input shape "
@@ -53,7 +52,7 @@ final class TensorSamples {
     if (tensor.getValuesCount() != sampleSize) {
       throw new InvalidRequestException(
           "size",
-          field
+          field(index)
               + ".tensor.values: "
               + tensor.getValuesCount()
               + " values, expected "
@@ -66,8 +65,18 @@ final class TensorSamples {
       if (!Float.isFinite(value)) {
         throw new InvalidRequestException(
             "non-finite",
-            field + ".tensor.values[" + v + "]: " + value + "; inputs must be finite numbers");
+            field(index)
+                + ".tensor.values["
+                + v
+                + "]: "
+                + value
+                + "; inputs must be finite numbers");
       }
     }
+  }
+
+  /** The sample's field name, built only for an error message (not per valid sample). */
+  private static String field(int index) {
+    return "samples[" + index + "]";
   }
 }
