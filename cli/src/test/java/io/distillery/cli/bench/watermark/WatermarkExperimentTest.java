@@ -71,8 +71,8 @@ class WatermarkExperimentTest {
     assertEquals(3, report.of(WatermarkExperiment.Condition.MARKED).size());
     // The mark never changes the teacher's top-1 class, even for this 2-epoch MLP teacher whose
     // argmax margins are small: its accuracy is the unmarked one's for every key.
-    for (double marked : report.teacherMarkedAccuracy()) {
-      assertEquals(report.teacherCleanAccuracy(), marked, "marked teacher accuracy");
+    for (double markedAccuracy : report.teacherMarkedAccuracy()) {
+      assertEquals(report.teacherCleanAccuracy(), markedAccuracy, "marked teacher accuracy");
     }
     // The mark never moves a probability by more than 2ε/(1 + 2ε).
     double epsilon = WatermarkBenchmark.DEFAULT_EPSILON;
