@@ -93,6 +93,11 @@ public final class WatermarkDetector {
       int probes,
       int nullKeys) {}
 
+  /** The key under test. */
+  public WatermarkKey key() {
+    return key;
+  }
+
   /** The probes worth querying: those whose known class is not the key's class. */
   public boolean useful(int label) {
     return label != key.targetClass();
@@ -106,6 +111,17 @@ public final class WatermarkDetector {
    * @throws Exception when the suspect fails to answer
    */
   public Result test(LabeledImages probes, Suspect suspect) throws Exception {
+    return test(probes, suspect, null);
+  }
+
+  /**
+   * Like {@link #test(LabeledImages, Suspect)}, with the owner's unmarked teacher as a reference:
+   * its probability of the key's class on the same probes is regressed out of the suspect's first
+   * (see {@link #test(float[], double[], int[], double[])}).
+   *
+   * @param reference the unmarked teacher, or null for none
+   */
+  public Result test(LabeledImages probes, Suspect suspect, Suspect reference) throws Exception {
     int d = probes.sampleSize();
     if (d != key.inputSize()) {
       throw new IllegalArgumentException(
@@ -114,6 +130,15 @@ public final class WatermarkDetector {
     int[] useful =
         IntStream.range(0, probes.size()).filter(i -> useful(probes.labels()[i])).toArray();
     LabeledImages chosen = probes.subset(useful);
+    int n = chosen.size();
+    double[] target = targetProbabilities(chosen, suspect);
+    double[] referenceTarget = reference == null ? null : targetProbabilities(chosen, reference);
+    return test(chosen.images(), target, chosen.labels(), referenceTarget);
+  }
+
+  /** A model's probability of the key's class for each probe, queried in batches. */
+  private double[] targetProbabilities(LabeledImages chosen, Suspect suspect) throws Exception {
+    int d = chosen.sampleSize();
     int n = chosen.size();
     double[] target = new double[n];
     int classes = key.classes();
@@ -136,7 +161,7 @@ public final class WatermarkDetector {
         target[start + i] = probs[i * classes + key.targetClass()];
       }
     }
-    return test(chosen.images(), target, chosen.labels());
+    return target;
   }
 
   /**
@@ -159,6 +184,24 @@ public final class WatermarkDetector {
    *     of "pullover" is high for any model). The same for every direction, so the test stays exact
    */
   public Result test(float[] inputs, double[] targetProbs, int[] labels) {
+    return test(inputs, targetProbs, labels, null);
+  }
+
+  /**
+   * Runs the test, first removing what a reference explains.
+   *
+   * <p>Most of the variance of a student's {@code log p(c*|x)} within a class is what any model of
+   * this data does (the teacher's own uncertainty between look-alike classes), and it is smooth in
+   * x, so random smooth directions explain some of it too: noise the key's cosine must stand out
+   * from. The owner's unmarked teacher shows that part: its {@code log q(c*|x)}, on the same scale
+   * and centred the same way, is regressed out of the suspect's within each class (one slope per
+   * class) before the fit. The reference does not depend on the key's direction and the same
+   * residual goes to every direction, so the test stays exact.
+   *
+   * @param referenceProbs the unmarked teacher's probability of the key's class for each probe, or
+   *     null for none
+   */
+  public Result test(float[] inputs, double[] targetProbs, int[] labels, double[] referenceProbs) {
     int n = targetProbs.length;
     if (inputs.length != (long) n * key.inputSize()) {
       throw new IllegalArgumentException(
@@ -172,15 +215,17 @@ public final class WatermarkDetector {
     if (n < 8) {
       throw new IllegalArgumentException("the test needs at least 8 probes, got " + n);
     }
-    double[] y = new double[n];
-    for (int i = 0; i < n; i++) {
-      y[i] =
-          scale == Scale.LOG_PROBABILITY
-              ? Math.log(Math.max(targetProbs[i], LOG_FLOOR))
-              : targetProbs[i];
-    }
-    if (labels != null) {
-      centreByClass(y, labels);
+    double[] y = onScale(targetProbs);
+    int[] groups = labels != null ? labels : new int[n];
+    centreByClass(y, groups);
+    if (referenceProbs != null) {
+      if (referenceProbs.length != n) {
+        throw new IllegalArgumentException(
+            referenceProbs.length + " reference outputs for " + n + " probe outputs");
+      }
+      double[] r = onScale(referenceProbs);
+      centreByClass(r, groups);
+      regressOutByClass(y, r, groups);
     }
     Projector projector = new Projector(key, inputs, n);
     double[] fitted = fit(projector.project(key.direction()), y);
@@ -200,6 +245,30 @@ public final class WatermarkDetector {
     double mean = Arrays.stream(targetProbs).average().orElse(0);
     return new Result(
         p, p < alpha, alpha, observed, nulls[nullKeys / 2], fitted[1], mean, n, nullKeys);
+  }
+
+  private double[] onScale(double[] probs) {
+    double[] y = new double[probs.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = scale == Scale.LOG_PROBABILITY ? Math.log(Math.max(probs[i], LOG_FLOOR)) : probs[i];
+    }
+    return y;
+  }
+
+  /** {@code y −= β_class · r}, β the least-squares slope within each class (both centred). */
+  private static void regressOutByClass(double[] y, double[] r, int[] labels) {
+    java.util.Map<Integer, double[]> sums = new java.util.HashMap<>();
+    for (int i = 0; i < y.length; i++) {
+      double[] sum = sums.computeIfAbsent(labels[i], c -> new double[2]);
+      sum[0] += y[i] * r[i];
+      sum[1] += r[i] * r[i];
+    }
+    for (int i = 0; i < y.length; i++) {
+      double[] sum = sums.get(labels[i]);
+      if (sum[1] > 0) {
+        y[i] -= sum[0] / sum[1] * r[i];
+      }
+    }
   }
 
   private static void centreByClass(double[] y, int[] labels) {

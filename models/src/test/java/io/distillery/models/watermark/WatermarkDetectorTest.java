@@ -82,6 +82,42 @@ class WatermarkDetectorTest {
   }
 
   @Test
+  void aReferenceRemovesWhatAnyModelWouldOutputAndUncoversAFaintMark() {
+    SplittableRandom random = new SplittableRandom(14);
+    float[] x = images(random);
+    int[] labels = new int[N];
+    WatermarkKey key = new WatermarkKey(19L, D, 10, 0, 1.0, 0.4, 4);
+    CosineWatermark mark = new CosineWatermark(key, 0.05);
+    double[] suspect = new double[N];
+    double[] teacher = new double[N];
+    float[] one = new float[D];
+    for (int i = 0; i < N; i++) {
+      labels[i] = 1 + i % 9;
+      System.arraycopy(x, i * D, one, 0, D);
+      // What any model of this data outputs: a class level and a large input-dependent part,
+      // which both the unmarked teacher and the suspect show; the suspect adds a faint mark.
+      double natural = 0.02 * labels[i] + 0.05 * random.nextDouble();
+      teacher[i] = natural;
+      suspect[i] = natural + 0.0005 * (1 + mark.signal(one));
+    }
+    WatermarkDetector detector =
+        new WatermarkDetector(key, 199, 0.01, WatermarkDetector.Scale.PROBABILITY);
+    WatermarkDetector.Result alone = detector.test(x, suspect, labels);
+    WatermarkDetector.Result referenced = detector.test(x, suspect, labels, teacher);
+    assertFalse(alone.detected(), "the faint mark drowns without a reference: " + alone);
+    assertTrue(referenced.detected(), "found once the reference is removed: " + referenced);
+    assertEquals(1.0 / 200, referenced.pValue(), 1e-12);
+    // With the reference, another key is still not found, and the unmarked teacher tested against
+    // itself leaves nothing to find.
+    WatermarkKey other = new WatermarkKey(20L, D, 10, 0, 1.0, 0.4, 4);
+    assertFalse(
+        new WatermarkDetector(other, 199, 0.01, WatermarkDetector.Scale.PROBABILITY)
+            .test(x, suspect, labels, teacher)
+            .detected());
+    assertEquals(0, detector.test(x, teacher, labels, teacher).statistic(), 1e-9);
+  }
+
+  @Test
   void pValuesWithoutTheMarkAreRarelySmall() {
     SplittableRandom random = new SplittableRandom(12);
     float[] x = images(random);

@@ -167,25 +167,30 @@ public final class WatermarkBenchmark implements Callable<Integer> {
   public static String table(WatermarkExperiment.Report report, WatermarkExperiment.Settings s) {
     StringBuilder t = new StringBuilder();
     t.append(
-        "| students | n | detected at p < 0.01 (log-prob scale, `detect`'s default) | median p |"
-            + " detected on the probability scale | mean test accuracy |\n");
-    t.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        "| students | n | detected at p < 0.01, unmarked teacher as reference (`detect"
+            + " --reference`) | median p | detected without a reference | median p | mean test"
+            + " accuracy |\n");
+    t.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (WatermarkExperiment.Condition c : WatermarkExperiment.Condition.values()) {
       var group = report.of(c);
       long detected = group.stream().filter(o -> o.result().detected()).count();
       double[] ps = group.stream().mapToDouble(o -> o.result().pValue()).sorted().toArray();
-      long onProbabilities = group.stream().filter(o -> o.probabilityScale().detected()).count();
+      long withReference = group.stream().filter(o -> o.withReference().detected()).count();
+      double[] referencePs =
+          group.stream().mapToDouble(o -> o.withReference().pValue()).sorted().toArray();
       t.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %d (%.0f%%) %s | %.3f | %d | %.2f%% |%n",
+              "| %s | %d | %d (%.0f%%) %s | %.3f | %d (%.0f%%) | %.3f | %.2f%% |%n",
               c.description(),
               group.size(),
+              withReference,
+              100.0 * withReference / group.size(),
+              c.marked() ? "power" : "false positives",
+              referencePs[referencePs.length / 2],
               detected,
               100.0 * detected / group.size(),
-              c.marked() ? "power" : "false positives",
               ps[ps.length / 2],
-              onProbabilities,
               100 * report.meanAccuracy(c)));
     }
     t.append(

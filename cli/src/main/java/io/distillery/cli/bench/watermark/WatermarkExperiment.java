@@ -109,14 +109,15 @@ public final class WatermarkExperiment {
    * @param accuracy test accuracy
    * @param result the detector's outcome with the student's key (log-probability scale, as {@code
    *     distillery detect})
-   * @param probabilityScale the same test on the probability scale, for comparison
+   * @param withReference the same test with the unmarked teacher's outputs regressed out first
+   *     ({@code distillery detect --reference})
    */
   public record Outcome(
       int student,
       Condition condition,
       double accuracy,
       WatermarkDetector.Result result,
-      WatermarkDetector.Result probabilityScale) {}
+      WatermarkDetector.Result withReference) {}
 
   /**
    * Everything measured.
@@ -182,7 +183,6 @@ public final class WatermarkExperiment {
 
   private final Settings settings;
   private final PrintStream log;
-  private WatermarkDetector onProbabilities;
 
   public WatermarkExperiment(Settings settings, PrintStream log) {
     this.settings = settings;
@@ -215,6 +215,11 @@ public final class WatermarkExperiment {
 
     float[] teacherTransfer = teacher.logits(transfer);
     float[] teacherTest = teacher.logits(test);
+    // The owner's unmarked teacher on the probes, the reference of `detect --reference`.
+    float[] teacherProbes =
+        java.util.Arrays.copyOf(
+            s.probeTransferSet() ? teacherTransfer : teacherTest, probes.size() * CLASSES);
+    float[] reference = softmax(teacherProbes);
     double cleanAccuracy = accuracy(teacherTest, test);
     log.printf(Locale.ROOT, "teacher: %.2f%% test accuracy%n", 100 * cleanAccuracy);
 
@@ -246,22 +251,8 @@ public final class WatermarkExperiment {
       perturbation += sizes[0] / transfer.size();
       WatermarkDetector detector =
           new WatermarkDetector(key, s.nullKeys(), WatermarkDetector.DEFAULT_ALPHA);
-      this.onProbabilities =
-          new WatermarkDetector(
-              key,
-              s.nullKeys(),
-              WatermarkDetector.DEFAULT_ALPHA,
-              WatermarkDetector.Scale.PROBABILITY);
       WatermarkDetector.Result self =
-          detector.test(
-              probes,
-              (inputs, count) ->
-                  softmax(
-                      markAll(
-                          mark,
-                          teacher.logits(asImages(inputs, count)),
-                          asImages(inputs, count),
-                          null)));
+          test(detector, probes, softmax(markAll(mark, teacherProbes, probes, null)), null);
       log.printf(
           Locale.ROOT,
           "key %d: the marked teacher itself p=%.3f R²=%.4f amp=%.4f mean=%.4f%n",
@@ -275,28 +266,31 @@ public final class WatermarkExperiment {
       Map<Condition, Outcome> row = new EnumMap<>(Condition.class);
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, markedSoft, kd, s.epochs());
-        row.put(Condition.MARKED, outcome(i, Condition.MARKED, student, detector, test, probes));
+        row.put(
+            Condition.MARKED,
+            outcome(i, Condition.MARKED, student, detector, test, probes, reference));
         student.train(fineTune, null, QuickStudent.hardOnly(), s.fineTuneEpochs());
         row.put(
             Condition.MARKED_FINE_TUNED,
-            outcome(i, Condition.MARKED_FINE_TUNED, student, detector, test, probes));
+            outcome(i, Condition.MARKED_FINE_TUNED, student, detector, test, probes, reference));
       }
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, null, QuickStudent.hardOnly(), s.epochs());
         row.put(
             Condition.HARD_LABELS,
-            outcome(i, Condition.HARD_LABELS, student, detector, test, probes));
+            outcome(i, Condition.HARD_LABELS, student, detector, test, probes, reference));
       }
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, otherSoft, kd, s.epochs());
         row.put(
             Condition.OTHER_TEACHER,
-            outcome(i, Condition.OTHER_TEACHER, student, detector, test, probes));
+            outcome(i, Condition.OTHER_TEACHER, student, detector, test, probes, reference));
       }
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, cleanSoft, kd, s.epochs());
         row.put(
-            Condition.CLEAN_KD, outcome(i, Condition.CLEAN_KD, student, detector, test, probes));
+            Condition.CLEAN_KD,
+            outcome(i, Condition.CLEAN_KD, student, detector, test, probes, reference));
       }
       outcomes.addAll(row.values());
       StringBuilder line =
@@ -306,11 +300,11 @@ public final class WatermarkExperiment {
         line.append(
             String.format(
                 Locale.ROOT,
-                " %s p=%.3f (prob-scale p=%.3f) R²=%.4f (null median %.4f) amp=%.4f mean=%.4f"
-                    + " acc=%.2f%%;",
+                " %s p=%.3f (with reference p=%.3f) R²=%.4f (null median %.4f) amp=%.4f"
+                    + " mean=%.4f acc=%.2f%%;",
                 o.condition().name().toLowerCase(Locale.ROOT),
                 o.result().pValue(),
-                o.probabilityScale().pValue(),
+                o.withReference().pValue(),
                 o.result().statistic(),
                 o.result().nullMedian(),
                 o.result().amplitude(),
@@ -337,15 +331,45 @@ public final class WatermarkExperiment {
       QuickStudent student,
       WatermarkDetector detector,
       LabeledImages test,
-      LabeledImages probes)
-      throws Exception {
-    double accuracy = accuracy(student.logits(test), test);
-    WatermarkDetector.Result result =
-        detector.test(probes, (inputs, count) -> softmax(student.logits(inputs, count)));
-    WatermarkDetector.Result onProbabilities =
-        this.onProbabilities.test(
-            probes, (inputs, count) -> softmax(student.logits(inputs, count)));
-    return new Outcome(index, condition, accuracy, result, onProbabilities);
+      LabeledImages probes,
+      float[] reference) {
+    float[] testLogits = student.logits(test);
+    double accuracy = accuracy(testLogits, test);
+    float[] probeLogits =
+        settings.probeTransferSet()
+            ? student.logits(probes)
+            : java.util.Arrays.copyOf(testLogits, probes.size() * CLASSES);
+    float[] probs = softmax(probeLogits);
+    return new Outcome(
+        index,
+        condition,
+        accuracy,
+        test(detector, probes, probs, null),
+        test(detector, probes, probs, reference));
+  }
+
+  /**
+   * The detector's test on outputs already computed for every probe: the probes of the key's class
+   * are left out, as {@link WatermarkDetector#test(LabeledImages,
+   * io.distillery.models.watermark.Suspect)} does.
+   */
+  private static WatermarkDetector.Result test(
+      WatermarkDetector detector, LabeledImages probes, float[] probs, float[] reference) {
+    int[] useful =
+        java.util.stream.IntStream.range(0, probes.size())
+            .filter(i -> detector.useful(probes.labels()[i]))
+            .toArray();
+    int target = detector.key().targetClass();
+    double[] y = new double[useful.length];
+    double[] r = reference == null ? null : new double[useful.length];
+    for (int j = 0; j < useful.length; j++) {
+      y[j] = probs[useful[j] * CLASSES + target];
+      if (r != null) {
+        r[j] = reference[useful[j] * CLASSES + target];
+      }
+    }
+    LabeledImages chosen = probes.subset(useful);
+    return detector.test(chosen.images(), y, chosen.labels(), r);
   }
 
   /** A different teacher: a wider MLP trained on other images' hard labels. */
@@ -399,10 +423,6 @@ public final class WatermarkExperiment {
       right += predicted[i] == data.labels()[i] ? 1 : 0;
     }
     return right / (double) predicted.length;
-  }
-
-  private static LabeledImages asImages(float[] inputs, int count) {
-    return new LabeledImages(inputs, new int[count], 1, 28, 28);
   }
 
   private static LabeledImages slice(LabeledImages data, int from, int count) {
