@@ -38,7 +38,15 @@ public final class WatermarkDetector {
      * where the cosine is −1, a large swing in log space that survives a later shift of the class's
      * logit (fine-tuning on hard labels).
      */
-    LOG_PROBABILITY
+    LOG_PROBABILITY,
+    /**
+     * {@code y = log p(c*|x) − mean log p(k|x)} over the classes {@code k} other than {@code c*}
+     * and the suspect's own top class (each probability floored at 1e-6): how far {@code c*} sits
+     * above the other unlikely classes. The mark lifts {@code c*}'s floor with the cosine and the
+     * other classes' floors against it, so the difference carries both; how confident the suspect
+     * is on an input moves every unlikely class together and cancels. Needs whole distributions.
+     */
+    RELATIVE_LOG_PROBABILITY
   }
 
   private static final double LOG_FLOOR = 1e-6;
@@ -130,18 +138,17 @@ public final class WatermarkDetector {
     int[] useful =
         IntStream.range(0, probes.size()).filter(i -> useful(probes.labels()[i])).toArray();
     LabeledImages chosen = probes.subset(useful);
-    int n = chosen.size();
-    double[] target = targetProbabilities(chosen, suspect);
-    double[] referenceTarget = reference == null ? null : targetProbabilities(chosen, reference);
-    return test(chosen.images(), target, chosen.labels(), referenceTarget);
+    float[] rows = distributions(chosen, suspect);
+    float[] referenceRows = reference == null ? null : distributions(chosen, reference);
+    return testDistributions(chosen.images(), rows, chosen.labels(), referenceRows);
   }
 
-  /** A model's probability of the key's class for each probe, queried in batches. */
-  private double[] targetProbabilities(LabeledImages chosen, Suspect suspect) throws Exception {
+  /** A model's distributions over the probes, row-major (probes, classes), queried in batches. */
+  private float[] distributions(LabeledImages chosen, Suspect suspect) throws Exception {
     int d = chosen.sampleSize();
     int n = chosen.size();
-    double[] target = new double[n];
     int classes = key.classes();
+    float[] rows = new float[n * classes];
     for (int start = 0; start < n; start += QUERY_BATCH) {
       int count = Math.min(QUERY_BATCH, n - start);
       float[] batch = new float[count * d];
@@ -157,11 +164,65 @@ public final class WatermarkDetector {
                 + classes
                 + " classes each");
       }
-      for (int i = 0; i < count; i++) {
-        target[start + i] = probs[i * classes + key.targetClass()];
-      }
+      System.arraycopy(probs, 0, rows, start * classes, probs.length);
     }
-    return target;
+    return rows;
+  }
+
+  /**
+   * Runs the test on whole distributions (any {@link Scale}).
+   *
+   * @param inputs row-major (probes, inputSize) flattened probe inputs
+   * @param probs row-major (probes, classes) the suspect's distributions
+   * @param labels the probes' known classes, or null (see {@link #test(float[], double[], int[])})
+   * @param referenceProbs row-major (probes, classes) the owner's unmarked teacher's distributions
+   *     on the same probes, or null (see {@link #test(float[], double[], int[], double[])})
+   */
+  public Result testDistributions(
+      float[] inputs, float[] probs, int[] labels, float[] referenceProbs) {
+    double[] y = scores(probs);
+    double[] r = referenceProbs == null ? null : scores(referenceProbs);
+    int classes = key.classes();
+    double mean = 0;
+    for (int i = 0; i < y.length; i++) {
+      mean += probs[i * classes + key.targetClass()];
+    }
+    return testScores(inputs, y, labels, r, mean / y.length);
+  }
+
+  /** Each row's score on this detector's scale. */
+  private double[] scores(float[] probs) {
+    int classes = key.classes();
+    int target = key.targetClass();
+    if (probs.length % classes != 0) {
+      throw new IllegalArgumentException(
+          probs.length + " probabilities are not rows of " + classes + " classes");
+    }
+    double[] y = new double[probs.length / classes];
+    for (int i = 0; i < y.length; i++) {
+      int row = i * classes;
+      double p = probs[row + target];
+      if (scale != Scale.RELATIVE_LOG_PROBABILITY) {
+        y[i] = scale == Scale.LOG_PROBABILITY ? Math.log(Math.max(p, LOG_FLOOR)) : p;
+        continue;
+      }
+      int top = 0;
+      for (int c = 1; c < classes; c++) {
+        if (probs[row + c] > probs[row + top]) {
+          top = c;
+        }
+      }
+      double others = 0;
+      int counted = 0;
+      for (int c = 0; c < classes; c++) {
+        if (c != target && c != top) {
+          others += Math.log(Math.max(probs[row + c], LOG_FLOOR));
+          counted++;
+        }
+      }
+      y[i] = Math.log(Math.max(p, LOG_FLOOR)) - (counted == 0 ? 0 : others / counted);
+    }
+    return y;
   }
 
   /**
@@ -202,7 +263,22 @@ public final class WatermarkDetector {
    *     null for none
    */
   public Result test(float[] inputs, double[] targetProbs, int[] labels, double[] referenceProbs) {
-    int n = targetProbs.length;
+    if (scale == Scale.RELATIVE_LOG_PROBABILITY) {
+      throw new IllegalStateException(
+          "the relative scale needs whole distributions: use testDistributions");
+    }
+    double mean = Arrays.stream(targetProbs).average().orElse(0);
+    return testScores(
+        inputs,
+        onScale(targetProbs),
+        labels,
+        referenceProbs == null ? null : onScale(referenceProbs),
+        mean);
+  }
+
+  private Result testScores(
+      float[] inputs, double[] y, int[] labels, double[] referenceScores, double meanTarget) {
+    int n = y.length;
     if (inputs.length != (long) n * key.inputSize()) {
       throw new IllegalArgumentException(
           "probe inputs hold "
@@ -215,15 +291,14 @@ public final class WatermarkDetector {
     if (n < 8) {
       throw new IllegalArgumentException("the test needs at least 8 probes, got " + n);
     }
-    double[] y = onScale(targetProbs);
     int[] groups = labels != null ? labels : new int[n];
     centreByClass(y, groups);
-    if (referenceProbs != null) {
-      if (referenceProbs.length != n) {
+    if (referenceScores != null) {
+      if (referenceScores.length != n) {
         throw new IllegalArgumentException(
-            referenceProbs.length + " reference outputs for " + n + " probe outputs");
+            referenceScores.length + " reference outputs for " + n + " probe outputs");
       }
-      double[] r = onScale(referenceProbs);
+      double[] r = referenceScores.clone();
       centreByClass(r, groups);
       regressOutByClass(y, r, groups);
     }
@@ -242,9 +317,8 @@ public final class WatermarkDetector {
     }
     Arrays.sort(nulls);
     double p = (1.0 + atLeast) / (nullKeys + 1.0);
-    double mean = Arrays.stream(targetProbs).average().orElse(0);
     return new Result(
-        p, p < alpha, alpha, observed, nulls[nullKeys / 2], fitted[1], mean, n, nullKeys);
+        p, p < alpha, alpha, observed, nulls[nullKeys / 2], fitted[1], meanTarget, n, nullKeys);
   }
 
   private double[] onScale(double[] probs) {

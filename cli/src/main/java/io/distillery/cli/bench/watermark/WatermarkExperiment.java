@@ -111,13 +111,18 @@ public final class WatermarkExperiment {
    *     distillery detect})
    * @param withReference the same test with the unmarked teacher's outputs regressed out first
    *     ({@code distillery detect --reference})
+   * @param relative the test on the relative log scale ({@link
+   *     WatermarkDetector.Scale#RELATIVE_LOG_PROBABILITY}), no reference
+   * @param relativeWithReference the relative log scale with the reference
    */
   public record Outcome(
       int student,
       Condition condition,
       double accuracy,
       WatermarkDetector.Result result,
-      WatermarkDetector.Result withReference) {}
+      WatermarkDetector.Result withReference,
+      WatermarkDetector.Result relative,
+      WatermarkDetector.Result relativeWithReference) {}
 
   /**
    * Everything measured.
@@ -251,6 +256,12 @@ public final class WatermarkExperiment {
       perturbation += sizes[0] / transfer.size();
       WatermarkDetector detector =
           new WatermarkDetector(key, s.nullKeys(), WatermarkDetector.DEFAULT_ALPHA);
+      WatermarkDetector relativeDetector =
+          new WatermarkDetector(
+              key,
+              s.nullKeys(),
+              WatermarkDetector.DEFAULT_ALPHA,
+              WatermarkDetector.Scale.RELATIVE_LOG_PROBABILITY);
       WatermarkDetector.Result self =
           test(detector, probes, softmax(markAll(mark, teacherProbes, probes, null)), null);
       log.printf(
@@ -268,29 +279,62 @@ public final class WatermarkExperiment {
         student.train(transfer, markedSoft, kd, s.epochs());
         row.put(
             Condition.MARKED,
-            outcome(i, Condition.MARKED, student, detector, test, probes, reference));
+            outcome(
+                i, Condition.MARKED, student, detector, relativeDetector, test, probes, reference));
         student.train(fineTune, null, QuickStudent.hardOnly(), s.fineTuneEpochs());
         row.put(
             Condition.MARKED_FINE_TUNED,
-            outcome(i, Condition.MARKED_FINE_TUNED, student, detector, test, probes, reference));
+            outcome(
+                i,
+                Condition.MARKED_FINE_TUNED,
+                student,
+                detector,
+                relativeDetector,
+                test,
+                probes,
+                reference));
       }
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, null, QuickStudent.hardOnly(), s.epochs());
         row.put(
             Condition.HARD_LABELS,
-            outcome(i, Condition.HARD_LABELS, student, detector, test, probes, reference));
+            outcome(
+                i,
+                Condition.HARD_LABELS,
+                student,
+                detector,
+                relativeDetector,
+                test,
+                probes,
+                reference));
       }
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, otherSoft, kd, s.epochs());
         row.put(
             Condition.OTHER_TEACHER,
-            outcome(i, Condition.OTHER_TEACHER, student, detector, test, probes, reference));
+            outcome(
+                i,
+                Condition.OTHER_TEACHER,
+                student,
+                detector,
+                relativeDetector,
+                test,
+                probes,
+                reference));
       }
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, cleanSoft, kd, s.epochs());
         row.put(
             Condition.CLEAN_KD,
-            outcome(i, Condition.CLEAN_KD, student, detector, test, probes, reference));
+            outcome(
+                i,
+                Condition.CLEAN_KD,
+                student,
+                detector,
+                relativeDetector,
+                test,
+                probes,
+                reference));
       }
       outcomes.addAll(row.values());
       StringBuilder line =
@@ -300,11 +344,13 @@ public final class WatermarkExperiment {
         line.append(
             String.format(
                 Locale.ROOT,
-                " %s p=%.3f (with reference p=%.3f) R²=%.4f (null median %.4f) amp=%.4f"
-                    + " mean=%.4f acc=%.2f%%;",
+                " %s p=%.3f (with reference p=%.3f; relative p=%.3f, with reference p=%.3f)"
+                    + " R²=%.4f (null median %.4f) amp=%.4f mean=%.4f acc=%.2f%%;",
                 o.condition().name().toLowerCase(Locale.ROOT),
                 o.result().pValue(),
                 o.withReference().pValue(),
+                o.relative().pValue(),
+                o.relativeWithReference().pValue(),
                 o.result().statistic(),
                 o.result().nullMedian(),
                 o.result().amplitude(),
@@ -330,6 +376,7 @@ public final class WatermarkExperiment {
       Condition condition,
       QuickStudent student,
       WatermarkDetector detector,
+      WatermarkDetector relativeDetector,
       LabeledImages test,
       LabeledImages probes,
       float[] reference) {
@@ -345,7 +392,9 @@ public final class WatermarkExperiment {
         condition,
         accuracy,
         test(detector, probes, probs, null),
-        test(detector, probes, probs, reference));
+        test(detector, probes, probs, reference),
+        test(relativeDetector, probes, probs, null),
+        test(relativeDetector, probes, probs, reference));
   }
 
   /**
@@ -359,17 +408,16 @@ public final class WatermarkExperiment {
         java.util.stream.IntStream.range(0, probes.size())
             .filter(i -> detector.useful(probes.labels()[i]))
             .toArray();
-    int target = detector.key().targetClass();
-    double[] y = new double[useful.length];
-    double[] r = reference == null ? null : new double[useful.length];
+    float[] y = new float[useful.length * CLASSES];
+    float[] r = reference == null ? null : new float[useful.length * CLASSES];
     for (int j = 0; j < useful.length; j++) {
-      y[j] = probs[useful[j] * CLASSES + target];
+      System.arraycopy(probs, useful[j] * CLASSES, y, j * CLASSES, CLASSES);
       if (r != null) {
-        r[j] = reference[useful[j] * CLASSES + target];
+        System.arraycopy(reference, useful[j] * CLASSES, r, j * CLASSES, CLASSES);
       }
     }
     LabeledImages chosen = probes.subset(useful);
-    return detector.test(chosen.images(), y, chosen.labels(), r);
+    return detector.testDistributions(chosen.images(), y, chosen.labels(), r);
   }
 
   /** A different teacher: a wider MLP trained on other images' hard labels. */
