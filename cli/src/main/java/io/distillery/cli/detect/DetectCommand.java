@@ -60,6 +60,16 @@ public final class DetectCommand implements Callable<Integer> {
       description = "Bearer token for --grpc, when the API requires one.")
   Path tokenFile;
 
+  @Option(
+      names = "--reference",
+      paramLabel = "DIR",
+      description =
+          "The owner's unmarked teacher (a teacher directory: teacher-card.json + DJL parameters):"
+              + " its outputs on the probes are regressed out of the suspect's before the test,"
+              + " which removes what any model of this data would output and makes the test far"
+              + " more sensitive (BENCHMARKS.md). Optional; the test is exact either way.")
+  Path reference;
+
   @Mixin DataOptions data = new DataOptions();
 
   @Option(
@@ -110,8 +120,11 @@ public final class DetectCommand implements Callable<Integer> {
       suspect = Suspects.grpc(target.grpc, token, key.classes(), shape);
     }
     WatermarkDetector.Result result;
-    try (suspect) {
-      result = new WatermarkDetector(key, nullKeys, alpha).test(probeImages, suspect.suspect());
+    try (suspect;
+        Suspects.Opened teacher = reference == null ? null : Suspects.teacher(reference, shape)) {
+      result =
+          new WatermarkDetector(key, nullKeys, alpha)
+              .test(probeImages, suspect.suspect(), teacher == null ? null : teacher.suspect());
     }
     String probeSet =
         String.format(
@@ -124,6 +137,7 @@ public final class DetectCommand implements Callable<Integer> {
       ObjectMapper mapper = new ObjectMapper();
       ObjectNode node = mapper.createObjectNode();
       node.put("suspect", suspect.description());
+      node.put("reference", reference == null ? null : reference.toString());
       node.put("p_value", result.pValue());
       node.put("alpha", result.alpha());
       node.put("detected", result.detected());
@@ -138,6 +152,9 @@ public final class DetectCommand implements Callable<Integer> {
     } else {
       out.printf("Suspect:   %s%n", suspect.description());
       out.printf("Probe set: %s%n", probeSet);
+      out.printf(
+          "Reference: %s%n",
+          reference == null ? "none" : "unmarked teacher " + reference + " (regressed out)");
       out.printf("Queries:   %d%n", result.probes());
       out.printf(
           Locale.ROOT,

@@ -54,6 +54,16 @@ final class Suspects {
         model::close);
   }
 
+  /** A teacher directory (teacher-card.json + DJL parameters) run on PyTorch. */
+  static Opened teacher(Path dir, long[] sampleShape) throws Exception {
+    Model model = io.distillery.models.teacher.TeacherArtifacts.loadPyTorch(dir);
+    ModelRunner runner = new ModelRunner(model, sampleShape);
+    return new Opened(
+        (inputs, count) -> probabilities(runner.forward(inputs, count), count),
+        "teacher " + dir,
+        model::close);
+  }
+
   /** An ONNX classifier file taking (N, 1, 28, 28) and returning logits or probabilities. */
   static Opened onnx(Path file, long[] sampleShape) throws Exception {
     if (!Files.isRegularFile(file)) {

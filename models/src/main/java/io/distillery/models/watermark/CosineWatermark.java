@@ -13,10 +13,23 @@ package io.distillery.models.watermark;
  * than {@code 2ε / (1 + 2ε)}. A student that learns these outputs learns the periodic signal in its
  * probability of {@code c*}, which {@link WatermarkDetector} finds. Deterministic per key and
  * input; thread-safe.
+ *
+ * <p>The mark never changes the teacher's top-1 class: where the full ε would let {@code c*}
+ * overtake the top class (or, at a cosine trough, let another class overtake a top {@code c*}),
+ * that sample is marked with the largest {@code ε' < ε} that keeps {@link #KEPT_GAP} of the gap
+ * between the two (see {@link #strength}). So the marked teacher's accuracy equals the unmarked
+ * one's by construction; the detector's signal sits mostly in {@code p(c*)} on samples of other
+ * classes, where the gap is large and the full ε applies.
  */
 public final class CosineWatermark {
 
   private static final double MIN_PROB = 1e-30;
+
+  /**
+   * The share of the top class's lead that a shrunk mark leaves in place: a margin so that rounding
+   * (float logits, later temperature) cannot flip the top-1 class.
+   */
+  public static final double KEPT_GAP = 0.1;
 
   private final WatermarkKey key;
   private final float[] direction;
@@ -69,6 +82,7 @@ public final class CosineWatermark {
    *
    * @param input the flattened input the distribution belongs to
    * @param probs its probabilities over {@code key.classes()} classes; replaced by the marked ones
+   *     (same top-1 class, see {@link #strength})
    * @return the largest change of any class's probability, {@code max |q̂ − q|}
    */
   public double markProbabilities(float[] input, double[] probs) {
@@ -79,9 +93,10 @@ public final class CosineWatermark {
           "the watermark key is for " + classes + " classes, the output has " + probs.length);
     }
     double s = signal(input);
-    double scale = 1 + 2 * epsilon;
-    double toTarget = epsilon * (1 + s);
-    double toEachOther = epsilon * (1 - s) / (classes - 1);
+    double strength = strength(s, probs);
+    double scale = 1 + 2 * strength;
+    double toTarget = strength * (1 + s);
+    double toEachOther = strength * (1 - s) / (classes - 1);
     double largest = 0;
     for (int c = 0; c < classes; c++) {
       double marked = (probs[c] + (c == key.targetClass() ? toTarget : toEachOther)) / scale;
@@ -89,6 +104,51 @@ public final class CosineWatermark {
       probs[c] = marked;
     }
     return largest;
+  }
+
+  /**
+   * The strength this sample is marked with: ε, or less where ε would change the top-1 class.
+   *
+   * <p>Every class other than {@code c*} gains the same {@code ε(1 − s)/(C − 1)}, so their order
+   * among themselves never changes; only the top class against {@code c*} (or, when {@code c*} is
+   * on top, {@code c*} against the runner-up) can swap. With {@code gap} the lead of the top class
+   * and {@code rate} how much faster per unit ε the challenger gains, the lead survives for {@code
+   * ε < gap / rate}; this returns {@code min(ε, (1 − KEPT_GAP) · gap / rate)}. Exact ties stay
+   * unmarked.
+   *
+   * @param s the sample's signal {@code cos(f · vᵀx + phase)}
+   * @param probs the teacher's distribution (not changed)
+   */
+  public double strength(double s, double[] probs) {
+    int classes = probs.length;
+    int target = key.targetClass();
+    double targetGain = 1 + s;
+    double otherGain = (1 - s) / (classes - 1);
+    int top = 0;
+    for (int c = 1; c < classes; c++) {
+      if (probs[c] > probs[top]) {
+        top = c;
+      }
+    }
+    double gap;
+    double rate;
+    if (top == target) {
+      double runnerUp = 0;
+      for (int c = 0; c < classes; c++) {
+        if (c != target) {
+          runnerUp = Math.max(runnerUp, probs[c]);
+        }
+      }
+      gap = probs[top] - runnerUp;
+      rate = otherGain - targetGain;
+    } else {
+      gap = probs[top] - probs[target];
+      rate = targetGain - otherGain;
+    }
+    if (rate <= 0) {
+      return epsilon; // the challenger gains no faster than the top class
+    }
+    return Math.min(epsilon, (1 - KEPT_GAP) * gap / rate);
   }
 
   /**

@@ -38,7 +38,15 @@ public final class WatermarkDetector {
      * where the cosine is −1, a large swing in log space that survives a later shift of the class's
      * logit (fine-tuning on hard labels).
      */
-    LOG_PROBABILITY
+    LOG_PROBABILITY,
+    /**
+     * {@code y = log p(c*|x) − mean log p(k|x)} over the classes {@code k} other than {@code c*}
+     * and the suspect's own top class (each probability floored at 1e-6): how far {@code c*} sits
+     * above the other unlikely classes. The mark lifts {@code c*}'s floor with the cosine and the
+     * other classes' floors against it, so the difference carries both; how confident the suspect
+     * is on an input moves every unlikely class together and cancels. Needs whole distributions.
+     */
+    RELATIVE_LOG_PROBABILITY
   }
 
   private static final double LOG_FLOOR = 1e-6;
@@ -93,6 +101,11 @@ public final class WatermarkDetector {
       int probes,
       int nullKeys) {}
 
+  /** The key under test. */
+  public WatermarkKey key() {
+    return key;
+  }
+
   /** The probes worth querying: those whose known class is not the key's class. */
   public boolean useful(int label) {
     return label != key.targetClass();
@@ -106,6 +119,17 @@ public final class WatermarkDetector {
    * @throws Exception when the suspect fails to answer
    */
   public Result test(LabeledImages probes, Suspect suspect) throws Exception {
+    return test(probes, suspect, null);
+  }
+
+  /**
+   * Like {@link #test(LabeledImages, Suspect)}, with the owner's unmarked teacher as a reference:
+   * its probability of the key's class on the same probes is regressed out of the suspect's first
+   * (see {@link #test(float[], double[], int[], double[])}).
+   *
+   * @param reference the unmarked teacher, or null for none
+   */
+  public Result test(LabeledImages probes, Suspect suspect, Suspect reference) throws Exception {
     int d = probes.sampleSize();
     if (d != key.inputSize()) {
       throw new IllegalArgumentException(
@@ -114,9 +138,17 @@ public final class WatermarkDetector {
     int[] useful =
         IntStream.range(0, probes.size()).filter(i -> useful(probes.labels()[i])).toArray();
     LabeledImages chosen = probes.subset(useful);
+    float[] rows = distributions(chosen, suspect);
+    float[] referenceRows = reference == null ? null : distributions(chosen, reference);
+    return testDistributions(chosen.images(), rows, chosen.labels(), referenceRows);
+  }
+
+  /** A model's distributions over the probes, row-major (probes, classes), queried in batches. */
+  private float[] distributions(LabeledImages chosen, Suspect suspect) throws Exception {
+    int d = chosen.sampleSize();
     int n = chosen.size();
-    double[] target = new double[n];
     int classes = key.classes();
+    float[] rows = new float[n * classes];
     for (int start = 0; start < n; start += QUERY_BATCH) {
       int count = Math.min(QUERY_BATCH, n - start);
       float[] batch = new float[count * d];
@@ -132,11 +164,65 @@ public final class WatermarkDetector {
                 + classes
                 + " classes each");
       }
-      for (int i = 0; i < count; i++) {
-        target[start + i] = probs[i * classes + key.targetClass()];
-      }
+      System.arraycopy(probs, 0, rows, start * classes, probs.length);
     }
-    return test(chosen.images(), target, chosen.labels());
+    return rows;
+  }
+
+  /**
+   * Runs the test on whole distributions (any {@link Scale}).
+   *
+   * @param inputs row-major (probes, inputSize) flattened probe inputs
+   * @param probs row-major (probes, classes) the suspect's distributions
+   * @param labels the probes' known classes, or null (see {@link #test(float[], double[], int[])})
+   * @param referenceProbs row-major (probes, classes) the owner's unmarked teacher's distributions
+   *     on the same probes, or null (see {@link #test(float[], double[], int[], double[])})
+   */
+  public Result testDistributions(
+      float[] inputs, float[] probs, int[] labels, float[] referenceProbs) {
+    double[] y = scores(probs);
+    double[] r = referenceProbs == null ? null : scores(referenceProbs);
+    int classes = key.classes();
+    double mean = 0;
+    for (int i = 0; i < y.length; i++) {
+      mean += probs[i * classes + key.targetClass()];
+    }
+    return testScores(inputs, y, labels, r, mean / y.length);
+  }
+
+  /** Each row's score on this detector's scale. */
+  private double[] scores(float[] probs) {
+    int classes = key.classes();
+    int target = key.targetClass();
+    if (probs.length % classes != 0) {
+      throw new IllegalArgumentException(
+          probs.length + " probabilities are not rows of " + classes + " classes");
+    }
+    double[] y = new double[probs.length / classes];
+    for (int i = 0; i < y.length; i++) {
+      int row = i * classes;
+      double p = probs[row + target];
+      if (scale != Scale.RELATIVE_LOG_PROBABILITY) {
+        y[i] = scale == Scale.LOG_PROBABILITY ? Math.log(Math.max(p, LOG_FLOOR)) : p;
+        continue;
+      }
+      int top = 0;
+      for (int c = 1; c < classes; c++) {
+        if (probs[row + c] > probs[row + top]) {
+          top = c;
+        }
+      }
+      double others = 0;
+      int counted = 0;
+      for (int c = 0; c < classes; c++) {
+        if (c != target && c != top) {
+          others += Math.log(Math.max(probs[row + c], LOG_FLOOR));
+          counted++;
+        }
+      }
+      y[i] = Math.log(Math.max(p, LOG_FLOOR)) - (counted == 0 ? 0 : others / counted);
+    }
+    return y;
   }
 
   /**
@@ -159,7 +245,40 @@ public final class WatermarkDetector {
    *     of "pullover" is high for any model). The same for every direction, so the test stays exact
    */
   public Result test(float[] inputs, double[] targetProbs, int[] labels) {
-    int n = targetProbs.length;
+    return test(inputs, targetProbs, labels, null);
+  }
+
+  /**
+   * Runs the test, first removing what a reference explains.
+   *
+   * <p>Most of the variance of a student's {@code log p(c*|x)} within a class is what any model of
+   * this data does (the teacher's own uncertainty between look-alike classes), and it is smooth in
+   * x, so random smooth directions explain some of it too: noise the key's cosine must stand out
+   * from. The owner's unmarked teacher shows that part: its {@code log q(c*|x)}, on the same scale
+   * and centred the same way, is regressed out of the suspect's within each class (one slope per
+   * class) before the fit. The reference does not depend on the key's direction and the same
+   * residual goes to every direction, so the test stays exact.
+   *
+   * @param referenceProbs the unmarked teacher's probability of the key's class for each probe, or
+   *     null for none
+   */
+  public Result test(float[] inputs, double[] targetProbs, int[] labels, double[] referenceProbs) {
+    if (scale == Scale.RELATIVE_LOG_PROBABILITY) {
+      throw new IllegalStateException(
+          "the relative scale needs whole distributions: use testDistributions");
+    }
+    double mean = Arrays.stream(targetProbs).average().orElse(0);
+    return testScores(
+        inputs,
+        onScale(targetProbs),
+        labels,
+        referenceProbs == null ? null : onScale(referenceProbs),
+        mean);
+  }
+
+  private Result testScores(
+      float[] inputs, double[] y, int[] labels, double[] referenceScores, double meanTarget) {
+    int n = y.length;
     if (inputs.length != (long) n * key.inputSize()) {
       throw new IllegalArgumentException(
           "probe inputs hold "
@@ -172,15 +291,16 @@ public final class WatermarkDetector {
     if (n < 8) {
       throw new IllegalArgumentException("the test needs at least 8 probes, got " + n);
     }
-    double[] y = new double[n];
-    for (int i = 0; i < n; i++) {
-      y[i] =
-          scale == Scale.LOG_PROBABILITY
-              ? Math.log(Math.max(targetProbs[i], LOG_FLOOR))
-              : targetProbs[i];
-    }
-    if (labels != null) {
-      centreByClass(y, labels);
+    int[] groups = labels != null ? labels : new int[n];
+    centreByClass(y, groups);
+    if (referenceScores != null) {
+      if (referenceScores.length != n) {
+        throw new IllegalArgumentException(
+            referenceScores.length + " reference outputs for " + n + " probe outputs");
+      }
+      double[] r = referenceScores.clone();
+      centreByClass(r, groups);
+      regressOutByClass(y, r, groups);
     }
     Projector projector = new Projector(key, inputs, n);
     double[] fitted = fit(projector.project(key.direction()), y);
@@ -197,9 +317,32 @@ public final class WatermarkDetector {
     }
     Arrays.sort(nulls);
     double p = (1.0 + atLeast) / (nullKeys + 1.0);
-    double mean = Arrays.stream(targetProbs).average().orElse(0);
     return new Result(
-        p, p < alpha, alpha, observed, nulls[nullKeys / 2], fitted[1], mean, n, nullKeys);
+        p, p < alpha, alpha, observed, nulls[nullKeys / 2], fitted[1], meanTarget, n, nullKeys);
+  }
+
+  private double[] onScale(double[] probs) {
+    double[] y = new double[probs.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = scale == Scale.LOG_PROBABILITY ? Math.log(Math.max(probs[i], LOG_FLOOR)) : probs[i];
+    }
+    return y;
+  }
+
+  /** {@code y −= β_class · r}, β the least-squares slope within each class (both centred). */
+  private static void regressOutByClass(double[] y, double[] r, int[] labels) {
+    java.util.Map<Integer, double[]> sums = new java.util.HashMap<>();
+    for (int i = 0; i < y.length; i++) {
+      double[] sum = sums.computeIfAbsent(labels[i], c -> new double[2]);
+      sum[0] += y[i] * r[i];
+      sum[1] += r[i] * r[i];
+    }
+    for (int i = 0; i < y.length; i++) {
+      double[] sum = sums.get(labels[i]);
+      if (sum[1] > 0) {
+        y[i] -= sum[0] / sum[1] * r[i];
+      }
+    }
   }
 
   private static void centreByClass(double[] y, int[] labels) {

@@ -2,6 +2,7 @@ package io.distillery.models.watermark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -79,6 +80,89 @@ class WatermarkDetectorTest {
         new WatermarkDetector(other, 199, 0.01, WatermarkDetector.Scale.PROBABILITY)
             .test(x, y, labels)
             .detected());
+  }
+
+  @Test
+  void aReferenceRemovesWhatAnyModelWouldOutputAndUncoversAFaintMark() {
+    SplittableRandom random = new SplittableRandom(14);
+    float[] x = images(random);
+    int[] labels = new int[N];
+    WatermarkKey key = new WatermarkKey(19L, D, 10, 0, 1.0, 0.4, 4);
+    CosineWatermark mark = new CosineWatermark(key, 0.05);
+    double[] suspect = new double[N];
+    double[] teacher = new double[N];
+    float[] one = new float[D];
+    for (int i = 0; i < N; i++) {
+      labels[i] = 1 + i % 9;
+      System.arraycopy(x, i * D, one, 0, D);
+      // What any model of this data outputs: a class level and a large input-dependent part,
+      // which both the unmarked teacher and the suspect show; the suspect adds a faint mark.
+      double natural = 0.02 * labels[i] + 0.05 * random.nextDouble();
+      teacher[i] = natural;
+      suspect[i] = natural + 0.0005 * (1 + mark.signal(one));
+    }
+    WatermarkDetector detector =
+        new WatermarkDetector(key, 199, 0.01, WatermarkDetector.Scale.PROBABILITY);
+    WatermarkDetector.Result alone = detector.test(x, suspect, labels);
+    WatermarkDetector.Result referenced = detector.test(x, suspect, labels, teacher);
+    assertFalse(alone.detected(), "the faint mark drowns without a reference: " + alone);
+    assertTrue(referenced.detected(), "found once the reference is removed: " + referenced);
+    assertEquals(1.0 / 200, referenced.pValue(), 1e-12);
+    // With the reference, another key is still not found, and the unmarked teacher tested against
+    // itself leaves nothing to find.
+    WatermarkKey other = new WatermarkKey(20L, D, 10, 0, 1.0, 0.4, 4);
+    assertFalse(
+        new WatermarkDetector(other, 199, 0.01, WatermarkDetector.Scale.PROBABILITY)
+            .test(x, suspect, labels, teacher)
+            .detected());
+    assertEquals(0, detector.test(x, teacher, labels, teacher).statistic(), 1e-9);
+  }
+
+  @Test
+  void theRelativeScaleCancelsHowConfidentTheSuspectIs() {
+    SplittableRandom random = new SplittableRandom(15);
+    float[] x = images(random);
+    int[] labels = new int[N];
+    WatermarkKey key = new WatermarkKey(21L, D, 10, 0, 1.0, 1.1, 4);
+    CosineWatermark mark = new CosineWatermark(key, 0.002);
+    float[] marked = new float[N * 10];
+    float[] clean = new float[N * 10];
+    float[] one = new float[D];
+    for (int i = 0; i < N; i++) {
+      labels[i] = 1 + i % 9;
+      System.arraycopy(x, i * D, one, 0, D);
+      // A confident or unsure answer moves every unlikely class together, by far more than the
+      // mark moves any of them.
+      float[] logits = new float[10];
+      double confidence = 2 + 6 * random.nextDouble();
+      for (int c = 0; c < 10; c++) {
+        logits[c] = (float) (-confidence + 0.05 * random.nextDouble());
+      }
+      logits[labels[i]] = 0;
+      double[] q = CosineWatermark.softmax(logits);
+      double[] qMarked = q.clone();
+      mark.markProbabilities(one, qMarked);
+      for (int c = 0; c < 10; c++) {
+        clean[i * 10 + c] = (float) q[c];
+        marked[i * 10 + c] = (float) qMarked[c];
+      }
+    }
+    WatermarkDetector relative =
+        new WatermarkDetector(key, 199, 0.01, WatermarkDetector.Scale.RELATIVE_LOG_PROBABILITY);
+    WatermarkDetector.Result hit = relative.testDistributions(x, marked, labels, null);
+    assertTrue(hit.detected(), "relative scale: " + hit);
+    assertEquals(1.0 / 200, hit.pValue(), 1e-12);
+    assertFalse(relative.testDistributions(x, clean, labels, null).detected());
+    WatermarkKey other = new WatermarkKey(22L, D, 10, 0, 1.0, 1.1, 4);
+    assertFalse(
+        new WatermarkDetector(other, 199, 0.01, WatermarkDetector.Scale.RELATIVE_LOG_PROBABILITY)
+            .testDistributions(x, marked, labels, null)
+            .detected());
+    // The log scale sees the same mark through the confidence noise far less clearly.
+    WatermarkDetector.Result logScale =
+        new WatermarkDetector(key, 199, 0.01).testDistributions(x, marked, labels, null);
+    assertTrue(logScale.statistic() < hit.statistic() / 2, logScale + " vs " + hit);
+    assertThrows(IllegalStateException.class, () -> relative.test(x, new double[N], labels, null));
   }
 
   @Test

@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
  * optionally fine-tuned afterwards on other images' hard labels. Paired seeds: the seed fixes the
  * initialisation and the batch order.
  */
-final class QuickStudent implements AutoCloseable {
+public final class QuickStudent implements AutoCloseable {
 
   static final String ENGINE = "PyTorch";
   private static final int CLASSES = 10;
@@ -42,7 +42,7 @@ final class QuickStudent implements AutoCloseable {
   private final int batchSize;
   private final SplittableRandom order;
 
-  QuickStudent(NetworkSpec network, long seed, int batchSize, float learningRate) {
+  public QuickStudent(NetworkSpec network, long seed, int batchSize, float learningRate) {
     this.network = network;
     this.batchSize = batchSize;
     this.order = new SplittableRandom(seed);
@@ -64,7 +64,8 @@ final class QuickStudent implements AutoCloseable {
    * @param soft one teacher distribution per image, or null to learn the hard labels only
    * @param loss the loss settings (alpha 1 with {@code soft == null})
    */
-  void train(LabeledImages data, List<SparseDistribution> soft, LossSettings loss, int epochs) {
+  public void train(
+      LabeledImages data, List<SparseDistribution> soft, LossSettings loss, int epochs) {
     DistillationLoss distillation = new DistillationLoss(loss);
     int per = data.sampleSize();
     int n = data.size();
@@ -102,12 +103,12 @@ final class QuickStudent implements AutoCloseable {
   }
 
   /** Hard labels only, at T = 1. */
-  static LossSettings hardOnly() {
+  public static LossSettings hardOnly() {
     return LossSettings.of(Divergence.FORWARD_KL, 1f, 1f);
   }
 
   /** The student's logits for every image. */
-  float[] logits(LabeledImages data) {
+  public float[] logits(LabeledImages data) {
     return new ModelRunner(model, network.sampleShape()).logits(data, 256);
   }
 
@@ -123,6 +124,14 @@ final class QuickStudent implements AutoCloseable {
       System.arraycopy(runner.forward(batch, m), 0, out, start * CLASSES, m * CLASSES);
     }
     return out;
+  }
+
+  /**
+   * Writes the trained parameters as a Distillery checkpoint's {@code student.params} ({@link
+   * io.distillery.models.student.StudentModels#writeParameters}).
+   */
+  public void writeParameters(java.io.OutputStream out) throws java.io.IOException {
+    io.distillery.models.student.StudentModels.writeParameters(model.getBlock(), out);
   }
 
   private int[] permutation(int n) {

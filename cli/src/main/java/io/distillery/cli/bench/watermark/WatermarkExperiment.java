@@ -109,14 +109,20 @@ public final class WatermarkExperiment {
    * @param accuracy test accuracy
    * @param result the detector's outcome with the student's key (log-probability scale, as {@code
    *     distillery detect})
-   * @param probabilityScale the same test on the probability scale, for comparison
+   * @param withReference the same test with the unmarked teacher's outputs regressed out first
+   *     ({@code distillery detect --reference})
+   * @param relative the test on the relative log scale ({@link
+   *     WatermarkDetector.Scale#RELATIVE_LOG_PROBABILITY}), no reference
+   * @param relativeWithReference the relative log scale with the reference
    */
   public record Outcome(
       int student,
       Condition condition,
       double accuracy,
       WatermarkDetector.Result result,
-      WatermarkDetector.Result probabilityScale) {}
+      WatermarkDetector.Result withReference,
+      WatermarkDetector.Result relative,
+      WatermarkDetector.Result relativeWithReference) {}
 
   /**
    * Everything measured.
@@ -182,7 +188,6 @@ public final class WatermarkExperiment {
 
   private final Settings settings;
   private final PrintStream log;
-  private WatermarkDetector onProbabilities;
 
   public WatermarkExperiment(Settings settings, PrintStream log) {
     this.settings = settings;
@@ -215,6 +220,11 @@ public final class WatermarkExperiment {
 
     float[] teacherTransfer = teacher.logits(transfer);
     float[] teacherTest = teacher.logits(test);
+    // The owner's unmarked teacher on the probes, the reference of `detect --reference`.
+    float[] teacherProbes =
+        java.util.Arrays.copyOf(
+            s.probeTransferSet() ? teacherTransfer : teacherTest, probes.size() * CLASSES);
+    float[] reference = softmax(teacherProbes);
     double cleanAccuracy = accuracy(teacherTest, test);
     log.printf(Locale.ROOT, "teacher: %.2f%% test accuracy%n", 100 * cleanAccuracy);
 
@@ -246,22 +256,14 @@ public final class WatermarkExperiment {
       perturbation += sizes[0] / transfer.size();
       WatermarkDetector detector =
           new WatermarkDetector(key, s.nullKeys(), WatermarkDetector.DEFAULT_ALPHA);
-      this.onProbabilities =
+      WatermarkDetector relativeDetector =
           new WatermarkDetector(
               key,
               s.nullKeys(),
               WatermarkDetector.DEFAULT_ALPHA,
-              WatermarkDetector.Scale.PROBABILITY);
+              WatermarkDetector.Scale.RELATIVE_LOG_PROBABILITY);
       WatermarkDetector.Result self =
-          detector.test(
-              probes,
-              (inputs, count) ->
-                  softmax(
-                      markAll(
-                          mark,
-                          teacher.logits(asImages(inputs, count)),
-                          asImages(inputs, count),
-                          null)));
+          test(detector, probes, softmax(markAll(mark, teacherProbes, probes, null)), null);
       log.printf(
           Locale.ROOT,
           "key %d: the marked teacher itself p=%.3f R²=%.4f amp=%.4f mean=%.4f%n",
@@ -275,28 +277,64 @@ public final class WatermarkExperiment {
       Map<Condition, Outcome> row = new EnumMap<>(Condition.class);
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, markedSoft, kd, s.epochs());
-        row.put(Condition.MARKED, outcome(i, Condition.MARKED, student, detector, test, probes));
+        row.put(
+            Condition.MARKED,
+            outcome(
+                i, Condition.MARKED, student, detector, relativeDetector, test, probes, reference));
         student.train(fineTune, null, QuickStudent.hardOnly(), s.fineTuneEpochs());
         row.put(
             Condition.MARKED_FINE_TUNED,
-            outcome(i, Condition.MARKED_FINE_TUNED, student, detector, test, probes));
+            outcome(
+                i,
+                Condition.MARKED_FINE_TUNED,
+                student,
+                detector,
+                relativeDetector,
+                test,
+                probes,
+                reference));
       }
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, null, QuickStudent.hardOnly(), s.epochs());
         row.put(
             Condition.HARD_LABELS,
-            outcome(i, Condition.HARD_LABELS, student, detector, test, probes));
+            outcome(
+                i,
+                Condition.HARD_LABELS,
+                student,
+                detector,
+                relativeDetector,
+                test,
+                probes,
+                reference));
       }
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, otherSoft, kd, s.epochs());
         row.put(
             Condition.OTHER_TEACHER,
-            outcome(i, Condition.OTHER_TEACHER, student, detector, test, probes));
+            outcome(
+                i,
+                Condition.OTHER_TEACHER,
+                student,
+                detector,
+                relativeDetector,
+                test,
+                probes,
+                reference));
       }
       try (QuickStudent student = newStudent(network, studentSeed)) {
         student.train(transfer, cleanSoft, kd, s.epochs());
         row.put(
-            Condition.CLEAN_KD, outcome(i, Condition.CLEAN_KD, student, detector, test, probes));
+            Condition.CLEAN_KD,
+            outcome(
+                i,
+                Condition.CLEAN_KD,
+                student,
+                detector,
+                relativeDetector,
+                test,
+                probes,
+                reference));
       }
       outcomes.addAll(row.values());
       StringBuilder line =
@@ -306,11 +344,13 @@ public final class WatermarkExperiment {
         line.append(
             String.format(
                 Locale.ROOT,
-                " %s p=%.3f (prob-scale p=%.3f) R²=%.4f (null median %.4f) amp=%.4f mean=%.4f"
-                    + " acc=%.2f%%;",
+                " %s p=%.3f (with reference p=%.3f; relative p=%.3f, with reference p=%.3f)"
+                    + " R²=%.4f (null median %.4f) amp=%.4f mean=%.4f acc=%.2f%%;",
                 o.condition().name().toLowerCase(Locale.ROOT),
                 o.result().pValue(),
-                o.probabilityScale().pValue(),
+                o.withReference().pValue(),
+                o.relative().pValue(),
+                o.relativeWithReference().pValue(),
                 o.result().statistic(),
                 o.result().nullMedian(),
                 o.result().amplitude(),
@@ -336,16 +376,48 @@ public final class WatermarkExperiment {
       Condition condition,
       QuickStudent student,
       WatermarkDetector detector,
+      WatermarkDetector relativeDetector,
       LabeledImages test,
-      LabeledImages probes)
-      throws Exception {
-    double accuracy = accuracy(student.logits(test), test);
-    WatermarkDetector.Result result =
-        detector.test(probes, (inputs, count) -> softmax(student.logits(inputs, count)));
-    WatermarkDetector.Result onProbabilities =
-        this.onProbabilities.test(
-            probes, (inputs, count) -> softmax(student.logits(inputs, count)));
-    return new Outcome(index, condition, accuracy, result, onProbabilities);
+      LabeledImages probes,
+      float[] reference) {
+    float[] testLogits = student.logits(test);
+    double accuracy = accuracy(testLogits, test);
+    float[] probeLogits =
+        settings.probeTransferSet()
+            ? student.logits(probes)
+            : java.util.Arrays.copyOf(testLogits, probes.size() * CLASSES);
+    float[] probs = softmax(probeLogits);
+    return new Outcome(
+        index,
+        condition,
+        accuracy,
+        test(detector, probes, probs, null),
+        test(detector, probes, probs, reference),
+        test(relativeDetector, probes, probs, null),
+        test(relativeDetector, probes, probs, reference));
+  }
+
+  /**
+   * The detector's test on outputs already computed for every probe: the probes of the key's class
+   * are left out, as {@link WatermarkDetector#test(LabeledImages,
+   * io.distillery.models.watermark.Suspect)} does.
+   */
+  private static WatermarkDetector.Result test(
+      WatermarkDetector detector, LabeledImages probes, float[] probs, float[] reference) {
+    int[] useful =
+        java.util.stream.IntStream.range(0, probes.size())
+            .filter(i -> detector.useful(probes.labels()[i]))
+            .toArray();
+    float[] y = new float[useful.length * CLASSES];
+    float[] r = reference == null ? null : new float[useful.length * CLASSES];
+    for (int j = 0; j < useful.length; j++) {
+      System.arraycopy(probs, useful[j] * CLASSES, y, j * CLASSES, CLASSES);
+      if (r != null) {
+        System.arraycopy(reference, useful[j] * CLASSES, r, j * CLASSES, CLASSES);
+      }
+    }
+    LabeledImages chosen = probes.subset(useful);
+    return detector.testDistributions(chosen.images(), y, chosen.labels(), r);
   }
 
   /** A different teacher: a wider MLP trained on other images' hard labels. */
@@ -399,10 +471,6 @@ public final class WatermarkExperiment {
       right += predicted[i] == data.labels()[i] ? 1 : 0;
     }
     return right / (double) predicted.length;
-  }
-
-  private static LabeledImages asImages(float[] inputs, int count) {
-    return new LabeledImages(inputs, new int[count], 1, 28, 28);
   }
 
   private static LabeledImages slice(LabeledImages data, int from, int count) {
