@@ -43,7 +43,7 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
   @Option(names = "--students", defaultValue = "20", description = "Students (keys) per condition.")
   int students;
 
-  @Option(names = "--transfer-windows", defaultValue = "256")
+  @Option(names = "--transfer-windows", defaultValue = "128")
   int transferWindows;
 
   @Option(names = "--probe-windows", defaultValue = "64")
@@ -52,7 +52,7 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
   @Option(names = "--window-tokens", defaultValue = "64")
   int windowTokens;
 
-  @Option(names = "--steps", defaultValue = "200", description = "Training steps per student.")
+  @Option(names = "--steps", defaultValue = "60", description = "Training steps per student.")
   int steps;
 
   @Option(names = "--batch-size", defaultValue = "16", description = "Windows per step.")
@@ -64,7 +64,7 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
   @Option(names = "--layers", defaultValue = "1")
   int layers;
 
-  @Option(names = "--width", defaultValue = "64")
+  @Option(names = "--width", defaultValue = "32")
   int width;
 
   @Option(names = "--heads", defaultValue = "2")
@@ -88,6 +88,14 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
 
   @Option(names = "--seed", defaultValue = "1")
   long seed;
+
+  @Option(
+      names = "--max-minutes",
+      defaultValue = "0",
+      description =
+          "Start no further students after this many minutes (0: no limit); the report says how"
+              + " many ran.")
+  double maxMinutes;
 
   @Override
   public Integer call() throws Exception {
@@ -125,7 +133,8 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
             topK,
             nullKeys,
             seed,
-            teacherEpsilons);
+            teacherEpsilons,
+            maxMinutes);
     out.println("Teacher: " + teacherDir + " (" + card.network() + ")");
     out.println(settings);
     LmWatermarkExperiment.Report report;
@@ -180,6 +189,9 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
             + "| --- | ---: | ---: | ---: | ---: |\n");
     for (LmWatermarkExperiment.Condition c : LmWatermarkExperiment.Condition.values()) {
       var group = report.of(c);
+      if (group.isEmpty()) {
+        continue;
+      }
       long detected = group.stream().filter(o -> o.result().detected()).count();
       double[] ps = group.stream().mapToDouble(o -> o.result().pValue()).sorted().toArray();
       t.append(

@@ -64,7 +64,8 @@ public final class LmWatermarkExperiment {
       int topK,
       int nullKeys,
       long seed,
-      List<Double> teacherEpsilons) {}
+      List<Double> teacherEpsilons,
+      double maxMinutes) {}
 
   /** One student's test. */
   public record Outcome(
@@ -167,6 +168,16 @@ public final class LmWatermarkExperiment {
     LossSettings soft = LossSettings.of(Divergence.FORWARD_KL, 1f, 0f);
     LossSettings hard = LossSettings.of(Divergence.FORWARD_KL, 1f, 1f);
     for (int i = 0; i < settings.students(); i++) {
+      double minutes = (System.nanoTime() - start) / 6e10;
+      if (settings.maxMinutes() > 0 && minutes > settings.maxMinutes()) {
+        out.printf(
+            Locale.ROOT,
+            "Stopping after %d students per condition: %.1f min exceed --max-minutes %s%n",
+            i,
+            minutes,
+            settings.maxMinutes());
+        break;
+      }
       LmWatermarkKey key = key(settings.seed(), i, vocab);
       VocabWatermark mark = new VocabWatermark(key, settings.epsilon());
       LmWatermarkDetector detector =
