@@ -103,6 +103,15 @@ public final class DetectCommand implements Callable<Integer> {
   Path tokenizer;
 
   @Option(
+      names = "--reference",
+      paramLabel = "DIR",
+      description =
+          "With an LM key: the owner's unmarked teacher (model directory, ONNX). The test then uses"
+              + " the suspect's group-1 log-odds minus the teacher's, which cancels what a student"
+              + " shares with its teacher: a much sharper test, as exact.")
+  Path reference;
+
+  @Option(
       names = "--probe-windows",
       defaultValue = "64",
       description = "With an LM key: held-out text windows queried (default: ${DEFAULT-VALUE}).")

@@ -28,11 +28,14 @@ final class LmDetection {
     PrintStream out = System.out;
     PrintStream log = options.json ? new PrintStream(PrintStream.nullOutputStream()) : out;
     DetectCommand.Target target = options.target;
-    Path tokenizer = options.tokenizer != null ? options.tokenizer : target.onnx;
+    Path tokenizer =
+        options.tokenizer != null
+            ? options.tokenizer
+            : options.reference != null ? options.reference : target.onnx;
     if (tokenizer == null) {
       System.err.println(
           "an LM key needs the teacher's tokenizer for the probe text: give --tokenizer FILE (the"
-              + " teacher's tokenizer.json or model directory)");
+              + " teacher's tokenizer.json or model directory) or --reference DIR");
       return 2;
     }
     Path austen = JaneAustenData.locateOrFetch(options.data.cacheDir(), log);
@@ -49,16 +52,20 @@ final class LmDetection {
       suspect = LmSuspects.grpc(target.grpc, token, key.vocabSize(), topK);
     }
     LmWatermarkDetector.Result result;
-    try (suspect) {
+    try (suspect;
+        LmSuspects.Opened reference =
+            options.reference == null ? null : LmSuspects.onnxDirectory(options.reference)) {
       if (suspect.vocabSize() != key.vocabSize()) {
         System.err.printf(
             "the suspect's vocabulary has %d tokens, the key's %d: not the teacher's tokenizer%n",
             suspect.vocabSize(), key.vocabSize());
         return 2;
       }
+      LmWatermarkDetector detector = new LmWatermarkDetector(key, options.nullKeys, options.alpha);
       result =
-          new LmWatermarkDetector(key, options.nullKeys, options.alpha)
-              .test(windows, suspect.suspect());
+          reference == null
+              ? detector.test(windows, suspect.suspect())
+              : detector.test(windows, suspect.suspect(), reference.suspect());
     }
     String probeSet =
         String.format(
@@ -72,6 +79,7 @@ final class LmDetection {
       ObjectNode node = mapper.createObjectNode();
       node.put("track", "lm");
       node.put("suspect", suspect.description());
+      node.put("reference", options.reference == null ? "none" : options.reference.toString());
       node.put("p_value", result.pValue());
       node.put("alpha", result.alpha());
       node.put("detected", result.detected());
@@ -87,6 +95,11 @@ final class LmDetection {
       out.println(mapper.writeValueAsString(node));
     } else {
       out.printf("Suspect:   %s%n", suspect.description());
+      out.printf(
+          "Reference: %s%n",
+          options.reference == null
+              ? "none (the suspect's own group-1 log-odds)"
+              : "the unmarked teacher in " + options.reference);
       out.printf("Probe set: %s%n", probeSet);
       out.printf("Queries:   %d windows%n", result.windows());
       out.printf(

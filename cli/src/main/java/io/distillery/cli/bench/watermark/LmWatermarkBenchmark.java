@@ -185,8 +185,10 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
       LmWatermarkExperiment.Report report, LmWatermarkExperiment.Settings s) {
     StringBuilder t = new StringBuilder();
     t.append(
-        "| students | n | detected at p < 0.01 | median p | mean held-out bits/byte |\n"
-            + "| --- | ---: | ---: | ---: | ---: |\n");
+        "| students | n | detected at p < 0.01 (relative to the unmarked teacher, `detect"
+            + " --reference`) | median p | detected from the suspect alone | mean held-out"
+            + " bits/byte |\n"
+            + "| --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (LmWatermarkExperiment.Condition c : LmWatermarkExperiment.Condition.values()) {
       var group = report.of(c);
       if (group.isEmpty()) {
@@ -194,16 +196,19 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
       }
       long detected = group.stream().filter(o -> o.result().detected()).count();
       double[] ps = group.stream().mapToDouble(o -> o.result().pValue()).sorted().toArray();
+      long alone = group.stream().filter(o -> o.alone().detected()).count();
       t.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %d (%.0f%%) %s | %.3f | %.4f |%n",
+              "| %s | %d | %d (%.0f%%) %s | %.3f | %d (%.0f%%) | %.4f |%n",
               c.description(),
               group.size(),
               detected,
               100.0 * detected / group.size(),
               c.marked() ? "power" : "false positives",
               ps[ps.length / 2],
+              alone,
+              100.0 * alone / group.size(),
               report.meanBitsPerByte(c)));
     }
     t.append(

@@ -23,8 +23,9 @@ import java.util.SplittableRandom;
  * once; per student {@code i} a key {@code i} marks them (pure Java, no new forward pass); tiny
  * transformer students are trained in-process on the marked soft labels, on the same teacher's
  * unmarked soft labels (paired seed), or on the text's next tokens only; each is queried on
- * held-out probe windows and tested with key {@code i}. The teacher's own quality with and without
- * each key's mark is measured on the probe windows.
+ * held-out probe windows and tested with key {@code i}, relative to the unmarked teacher (the
+ * owner's test) and alone. The teacher's own quality with and without each key's mark is measured
+ * on the probe windows.
  */
 public final class LmWatermarkExperiment {
 
@@ -69,7 +70,11 @@ public final class LmWatermarkExperiment {
 
   /** One student's test. */
   public record Outcome(
-      Condition condition, int student, LmWatermarkDetector.Result result, double bitsPerByte) {}
+      Condition condition,
+      int student,
+      LmWatermarkDetector.Result result,
+      LmWatermarkDetector.Result alone,
+      double bitsPerByte) {}
 
   /** The teacher's quality under one ε, averaged over the students' keys. */
   public record TeacherQuality(
@@ -139,7 +144,8 @@ public final class LmWatermarkExperiment {
     for (int w = 0; w < transfer.size(); w++) {
       cleanLabels.add(topK(transferLogits.get(w), length));
     }
-    double cleanBpb = bitsPerByte(probes, softmaxAll(probeLogits, vocab), probeBytes, vocab);
+    List<float[]> teacherProbs = softmaxAll(probeLogits, vocab);
+    double cleanBpb = bitsPerByte(probes, teacherProbs, probeBytes, vocab);
     List<TeacherQuality> teacherQuality = new ArrayList<>();
     List<Double> epsilons = new ArrayList<>(settings.teacherEpsilons());
     if (!epsilons.contains(settings.epsilon())) {
@@ -201,13 +207,14 @@ public final class LmWatermarkExperiment {
             case HARD -> student.train(transfer, null, hard, settings.steps());
           }
           List<float[]> probs = softmaxAll(logits(student.runner(), probes), vocab);
-          LmWatermarkDetector.Result result = detector.test(probes, probs);
+          LmWatermarkDetector.Result result = detector.test(probes, probs, teacherProbs);
+          LmWatermarkDetector.Result alone = detector.test(probes, probs);
           double bpb = bitsPerByte(probes, probs, probeBytes, vocab);
-          outcomes.get(c).add(new Outcome(c, i, result, bpb));
+          outcomes.get(c).add(new Outcome(c, i, result, alone, bpb));
           out.printf(
               Locale.ROOT,
-              "student %2d %-6s p = %.4f %-12s R² %.5f (null median %.5f) amplitude %.3f,"
-                  + " %.4f bits/byte, %.1f s%n",
+              "student %2d %-6s p = %.4f %-12s R² %.5f (null median %.5f) amplitude %.3f;"
+                  + " suspect alone p = %.4f; %.4f bits/byte, %.1f s%n",
               i,
               c,
               result.pValue(),
@@ -215,6 +222,7 @@ public final class LmWatermarkExperiment {
               result.statistic(),
               result.nullMedian(),
               result.amplitude(),
+              alone.pValue(),
               bpb,
               (System.nanoTime() - t0) / 1e9);
         }

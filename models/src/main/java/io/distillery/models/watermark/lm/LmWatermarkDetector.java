@@ -78,6 +78,15 @@ public final class LmWatermarkDetector {
 
   /** Queries the suspect on the windows, 16 at a time, and runs the test. */
   public Result test(List<int[]> windows, LmSuspect suspect) throws Exception {
+    return test(windows, query(windows, suspect));
+  }
+
+  /** Queries suspect and reference (the owner's unmarked teacher) and runs the relative test. */
+  public Result test(List<int[]> windows, LmSuspect suspect, LmSuspect reference) throws Exception {
+    return test(windows, query(windows, suspect), query(windows, reference));
+  }
+
+  private static List<float[]> query(List<int[]> windows, LmSuspect suspect) throws Exception {
     List<float[]> probs = new ArrayList<>(windows.size());
     for (int start = 0; start < windows.size(); start += QUERY_BATCH) {
       List<int[]> batch = windows.subList(start, Math.min(windows.size(), start + QUERY_BATCH));
@@ -88,7 +97,7 @@ public final class LmWatermarkDetector {
       }
       probs.addAll(answer);
     }
-    return test(windows, probs);
+    return probs;
   }
 
   /**
@@ -98,7 +107,23 @@ public final class LmWatermarkDetector {
    * @param probs per window, (length, vocab) next-token probabilities
    */
   public Result test(List<int[]> windows, List<float[]> probs) {
+    return test(windows, probs, null);
+  }
+
+  /**
+   * Runs the test relative to a reference model: {@code y} is the suspect's group-1 log-odds minus
+   * the reference's at the same position. With the owner's unmarked teacher as the reference, the
+   * log-odds a student shares with its teacher cancel and what remains is mostly the mark, a far
+   * sharper test. Still exact: the reference does not depend on the key either.
+   *
+   * @param reference per window, the reference's (length, vocab) probabilities; null for none
+   */
+  public Result test(List<int[]> windows, List<float[]> probs, List<float[]> reference) {
     int vocab = key.vocabSize();
+    if (reference != null && reference.size() != windows.size()) {
+      throw new IllegalArgumentException(
+          reference.size() + " reference answers for " + windows.size() + " windows");
+    }
     int n = 0;
     for (int w = 0; w < windows.size(); w++) {
       if (probs.get(w).length != windows.get(w).length * vocab) {
@@ -118,22 +143,15 @@ public final class LmWatermarkDetector {
     if (n < 8) {
       throw new IllegalArgumentException("the test needs at least 8 probe positions, got " + n);
     }
-    double[] totals = new double[n];
-    int at = 0;
-    for (int w = 0; w < windows.size(); w++) {
-      float[] p = probs.get(w);
-      for (int position = 0; position < windows.get(w).length; position++, at++) {
-        for (int i = 0; i < vocab; i++) {
-          totals[at] += p[position * vocab + i];
-        }
-      }
-    }
-    double[] observed = statistic(key, windows, probs, totals);
+    double[] totals = totals(windows, probs, vocab, n);
+    Reference ref =
+        reference == null ? null : new Reference(reference, totals(windows, reference, vocab, n));
+    double[] observed = statistic(key, windows, probs, totals, ref);
     double[] nulls = new double[nullKeys];
     // Null keys from their own stream, fixed per key so a test is reproducible.
     SplittableRandom seeds = new SplittableRandom(key.seed() ^ 0x5DEECE66DL);
     for (int k = 0; k < nullKeys; k++) {
-      nulls[k] = statistic(key.withSeed(seeds.nextLong()), windows, probs, totals)[0];
+      nulls[k] = statistic(key.withSeed(seeds.nextLong()), windows, probs, totals, ref)[0];
     }
     double p = PeriodicFit.pValue(observed[0], nulls);
     Arrays.sort(nulls);
@@ -150,9 +168,42 @@ public final class LmWatermarkDetector {
         nullKeys);
   }
 
+  private static double[] totals(List<int[]> windows, List<float[]> probs, int vocab, int n) {
+    double[] totals = new double[n];
+    int at = 0;
+    for (int w = 0; w < windows.size(); w++) {
+      float[] p = probs.get(w);
+      if (p.length != windows.get(w).length * vocab) {
+        throw new IllegalArgumentException(
+            "window "
+                + w
+                + ": "
+                + p.length
+                + " probabilities for "
+                + windows.get(w).length
+                + " positions of "
+                + vocab
+                + " tokens");
+      }
+      for (int position = 0; position < windows.get(w).length; position++, at++) {
+        for (int i = 0; i < vocab; i++) {
+          totals[at] += p[position * vocab + i];
+        }
+      }
+    }
+    return totals;
+  }
+
+  /** A reference model's answers and their per-position totals. */
+  private record Reference(List<float[]> probs, double[] totals) {}
+
   /** {R², amplitude, mean group-1 mass} of one key over the probe positions. */
-  static double[] statistic(
-      LmWatermarkKey k, List<int[]> windows, List<float[]> probs, double[] totals) {
+  private static double[] statistic(
+      LmWatermarkKey k,
+      List<int[]> windows,
+      List<float[]> probs,
+      double[] totals,
+      Reference reference) {
     int n = totals.length;
     int vocab = k.vocabSize();
     boolean[] one = k.groupOne();
@@ -179,6 +230,15 @@ public final class LmWatermarkDetector {
         }
         double rest = Math.max(0, total - first);
         y[at] = Math.log((first + MASS_FLOOR) / (rest + MASS_FLOOR));
+        if (reference != null) {
+          float[] r = reference.probs().get(w);
+          double refFirst = 0;
+          for (int i = 0; i < m; i++) {
+            refFirst += r[base + members[i]];
+          }
+          double refRest = Math.max(0, reference.totals()[at] - refFirst);
+          y[at] -= Math.log((refFirst + MASS_FLOOR) / (refRest + MASS_FLOOR));
+        }
         meanMass += total > 0 ? first / total : 0;
         angles[at] = 2 * Math.PI * k.frequency() * k.hash(ids, position);
         at++;

@@ -176,6 +176,10 @@ class VocabWatermarkTest {
     assertEquals(640, found.positions());
     LmWatermarkDetector.Result none = detector.test(windows, clean);
     assertFalse(none.detected(), "p = " + none.pValue());
+    // Relative to the unmarked model: the shared log-odds cancel, the mark stands out more.
+    LmWatermarkDetector.Result relative = detector.test(windows, marked, clean);
+    assertTrue(relative.detected() && relative.statistic() > found.statistic(), "" + relative);
+    assertFalse(detector.test(windows, clean, clean).detected(), "nothing left when equal");
     LmWatermarkDetector.Result otherKey =
         new LmWatermarkDetector(KEY.withSeed(99L), 199, 0.01).test(windows, marked);
     assertFalse(otherKey.detected(), "another key's test: p = " + otherKey.pValue());
