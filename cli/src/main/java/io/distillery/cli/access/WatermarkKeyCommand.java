@@ -1,6 +1,7 @@
 package io.distillery.cli.access;
 
 import io.distillery.models.watermark.WatermarkKey;
+import io.distillery.models.watermark.lm.LmWatermarkKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
     name = "watermark-key",
     mixinStandardHelpOptions = true,
     description =
-        "Write a new secret watermark key for a classifier teacher. teacher-service marks the"
+        "Write a new secret watermark key for a classifier teacher (or, with --track lm, a"
+            + " causal-LM teacher). teacher-service marks the"
             + " outputs of clients set with distillery.teacher.access.clients.<id>.watermark=true"
             + " (distillery.teacher.watermark.key-file); 'distillery detect --key' tests a suspect.")
 public final class WatermarkKeyCommand implements Callable<Integer> {
@@ -49,6 +51,20 @@ public final class WatermarkKeyCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite an existing key file.")
   boolean force;
 
+  @Option(
+      names = "--track",
+      defaultValue = "classification",
+      description =
+          "classification (a CosWM key) or lm (a causal-LM key: a secret vocabulary split and"
+              + " context hash; default: ${DEFAULT-VALUE}).")
+  String track;
+
+  @Option(
+      names = "--vocab-size",
+      defaultValue = "512",
+      description = "With --track lm: the teacher's vocabulary (default: ${DEFAULT-VALUE}).")
+  int vocabSize;
+
   @Override
   public Integer call() throws Exception {
     if (Files.exists(out) && !force) {
@@ -56,6 +72,22 @@ public final class WatermarkKeyCommand implements Callable<Integer> {
           out
               + " exists; a new key cannot test students marked with the old one (--force to"
               + " overwrite)");
+      return 2;
+    }
+    if ("lm".equals(track)) {
+      LmWatermarkKey.generate(
+              vocabSize,
+              frequency == null ? LmWatermarkKey.DEFAULT_FREQUENCY : frequency,
+              LmWatermarkKey.DEFAULT_CONTEXT)
+          .write(out);
+      System.out.printf(
+          "wrote causal-lm key %s (secret: keep it like a private key; never put it in the image"
+              + " or the repo)%n",
+          out);
+      return 0;
+    }
+    if (!"classification".equals(track)) {
+      System.err.println("--track must be classification or lm, got " + track);
       return 2;
     }
     WatermarkKey key =

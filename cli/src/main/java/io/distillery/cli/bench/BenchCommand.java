@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       TeacherBenchmark.class,
       LabelerBenchmark.class,
-      io.distillery.cli.bench.watermark.WatermarkBenchmark.class
+      io.distillery.cli.bench.watermark.WatermarkBenchmark.class,
+      io.distillery.cli.bench.watermark.LmWatermarkBenchmark.class
     })
 public final class BenchCommand {}

@@ -7,6 +7,7 @@ import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.LabeledImages;
 import io.distillery.models.watermark.WatermarkDetector;
 import io.distillery.models.watermark.WatermarkKey;
+import io.distillery.models.watermark.lm.LmWatermarkKey;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +36,17 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(
         names = "--checkpoint",
         paramLabel = "DIR",
-        description = "A Distillery checkpoint directory (manifest.json, student.params).")
+        description =
+            "A Distillery checkpoint directory (manifest.json, student.params): a classifier, or"
+                + " an LM student with an LM key.")
     Path checkpoint;
 
-    @Option(names = "--onnx", paramLabel = "FILE", description = "An ONNX classifier.")
+    @Option(
+        names = "--onnx",
+        paramLabel = "FILE",
+        description =
+            "An ONNX classifier; with an LM key, an LM directory in the teacher's layout"
+                + " (teacher-card.json, model.onnx, tokenizer.json).")
     Path onnx;
 
     @Option(
@@ -96,11 +104,53 @@ public final class DetectCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object instead of text.")
   boolean json;
 
+  @Option(
+      names = "--tokenizer",
+      paramLabel = "FILE",
+      description =
+          "With an LM key: the teacher's tokenizer.json (or model directory) that tokenizes the"
+              + " held-out probe text (default: the --onnx directory).")
+  Path tokenizer;
+
+  @Option(
+      names = "--reference",
+      paramLabel = "DIR",
+      description =
+          "With an LM key: the owner's unmarked teacher (model directory, ONNX). The test then uses"
+              + " the suspect's group-1 log-odds minus the teacher's, which cancels what a student"
+              + " shares with its teacher: a much sharper test, as exact.")
+  Path reference;
+
+  @Option(
+      names = "--probe-windows",
+      defaultValue = "64",
+      description = "With an LM key: held-out text windows queried (default: ${DEFAULT-VALUE}).")
+  int probeWindows;
+
+  @Option(
+      names = "--window-tokens",
+      defaultValue = "64",
+      description =
+          "With an LM key: tokens per probe window, within the suspect's context (default:"
+              + " ${DEFAULT-VALUE}).")
+  int windowTokens;
+
+  @Option(
+      names = "--top-k",
+      defaultValue = "0",
+      description =
+          "With an LM key and --grpc: tokens asked per position (default: the whole vocabulary).")
+  int topK;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
     WatermarkKey key;
     try {
+      if (LmWatermarkKey.isLmKey(keyFile)) {
+        // A causal-lm key: the suspect is a language model (see LmDetection).
+        return new LmDetection(this).run(LmWatermarkKey.read(keyFile));
+      }
       key = WatermarkKey.read(keyFile);
     } catch (java.io.IOException e) {
       System.err.println(e.getMessage());

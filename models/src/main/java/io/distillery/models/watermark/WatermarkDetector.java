@@ -424,41 +424,11 @@ public final class WatermarkDetector {
 
   /** {R², amplitude} of the least-squares fit y ~ a + b cos(f t) + c sin(f t). */
   private double[] fit(double[] projections, double[] y) {
-    int n = y.length;
     double f = key.frequency();
-    // Normal equations of the 3-parameter fit, on centred y.
-    double meanY = 0;
-    for (double v : y) {
-      meanY += v;
+    double[] angles = new double[projections.length];
+    for (int i = 0; i < angles.length; i++) {
+      angles[i] = f * projections[i];
     }
-    meanY /= n;
-    double sc = 0, ss = 0, scc = 0, sss = 0, scs = 0, syc = 0, sys = 0, syy = 0;
-    for (int i = 0; i < n; i++) {
-      double t = projections[i];
-      double c = Math.cos(f * t);
-      double s = Math.sin(f * t);
-      double yi = y[i] - meanY;
-      sc += c;
-      ss += s;
-      scc += c * c;
-      sss += s * s;
-      scs += c * s;
-      syc += yi * c;
-      sys += yi * s;
-      syy += yi * yi;
-    }
-    // Centre the regressors too (the intercept absorbs their means).
-    double mc = sc / n, ms = ss / n;
-    double cc = scc - n * mc * mc;
-    double sSs = sss - n * ms * ms;
-    double cs = scs - n * mc * ms;
-    double det = cc * sSs - cs * cs;
-    if (syy <= 0 || det <= 1e-12 * Math.max(1, cc * sSs)) {
-      return new double[] {0, 0};
-    }
-    double b = (syc * sSs - sys * cs) / det;
-    double c = (sys * cc - syc * cs) / det;
-    double explained = b * syc + c * sys;
-    return new double[] {Math.max(0, explained / syy), Math.hypot(b, c)};
+    return PeriodicFit.fit(angles, y);
   }
 }

@@ -39,13 +39,13 @@ public interface ServedModel extends AutoCloseable {
 
   /**
    * Like {@link #label(LabelRequest, Optional)}, with each sample's logits passed through {@code
-   * mark} before top-k and temperature. Only classifiers implement watermarking today.
+   * mark} before top-k and temperature. Classifiers and causal LMs implement it.
    */
   default CompletableFuture<LabelResponse> label(
       LabelRequest request, Optional<Duration> timeLeft, OutputMark mark) {
     if (mark.marks()) {
       throw new UnsupportedOperationException(
-          "watermarked outputs are implemented for classifiers only; this teacher serves "
+          "watermarked outputs are not implemented for "
               + card().getTask()
               + " (unset distillery.teacher.access.clients.<id>.watermark)");
     }

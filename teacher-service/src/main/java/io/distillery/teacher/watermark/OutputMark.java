@@ -34,6 +34,19 @@ public interface OutputMark {
    */
   float[] apply(float[] input, float[] logits);
 
+  /**
+   * The logits to encode for one token sequence of a language model.
+   *
+   * @param ids the sequence; position {@code i}'s distribution is of the token after {@code ids[i]}
+   * @param logits (length, vocab) row-major logits for it (not changed)
+   */
+  default float[] applyToSequence(int[] ids, float[] logits) {
+    if (marks()) {
+      throw new UnsupportedOperationException("this mark has no language-model form");
+    }
+    return logits;
+  }
+
   /** Called once after the request's last sample: records the request's perturbation. */
   void finish();
 }

@@ -25,4 +25,13 @@ public interface WatermarkConfig {
    */
   @WithDefault("0.2")
   double epsilon();
+
+  /**
+   * The causal-LM signal's strength ε, in logits: at each position the key's group-1 tokens gain
+   * ε·cos(2π f t + φ) and the others lose as much (capped so the teacher's top-1 token stays
+   * top-1). Used when the key file is a causal-lm key ({@code distillery teacher watermark-key
+   * --track lm}).
+   */
+  @WithDefault("0.5")
+  double lmEpsilon();
 }

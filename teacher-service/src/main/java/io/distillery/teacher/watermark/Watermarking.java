@@ -2,6 +2,8 @@ package io.distillery.teacher.watermark;
 
 import io.distillery.models.watermark.CosineWatermark;
 import io.distillery.models.watermark.WatermarkKey;
+import io.distillery.models.watermark.lm.LmWatermarkKey;
+import io.distillery.models.watermark.lm.VocabWatermark;
 import io.distillery.teacher.access.AccessConfig;
 import io.distillery.teacher.config.TeacherConfig;
 import io.micrometer.core.instrument.Counter;
@@ -29,7 +31,7 @@ public class Watermarking {
   private static final Logger LOG = Logger.getLogger(Watermarking.class);
 
   private final AccessConfig access;
-  private final CosineWatermark watermark;
+  private final MarkScheme watermark;
   private final DistributionSummary perturbation;
   private final Counter markedSamples;
 
@@ -38,7 +40,8 @@ public class Watermarking {
     this.perturbation =
         DistributionSummary.builder("distillery_teacher_watermark_perturbation")
             .description(
-                "Per marked Label request: the largest change of any class probability, max |q̂ − q|")
+                "Per marked Label request: the largest change of any class (or next-token)"
+                    + " probability, max |q̂ − q|")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
     this.markedSamples =
@@ -64,16 +67,25 @@ public class Watermarking {
                             + " distillery.teacher.watermark.key-file is not set; create one with"
                             + " 'distillery teacher watermark-key --out FILE'"));
     try {
-      this.watermark =
-          new CosineWatermark(WatermarkKey.read(keyFile), config.watermark().epsilon());
+      this.watermark = scheme(keyFile, config.watermark());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the watermark key: " + e.getMessage(), e);
     }
     LOG.infof(
-        "Watermarking the outputs of %s with the key in %s (ε = %s)",
+        "Watermarking the outputs of %s with the %s key in %s (ε = %s)",
         defaultsMarked ? "every client not set otherwise" : "clients " + marked,
+        watermark.kind(),
         keyFile,
-        config.watermark().epsilon());
+        watermark.epsilon());
+  }
+
+  /** The scheme of the key file's kind: a causal-lm key marks LM outputs, any other classifiers. */
+  private static MarkScheme scheme(Path keyFile, WatermarkConfig config) throws IOException {
+    if (LmWatermarkKey.isLmKey(keyFile)) {
+      return new LmMarkScheme(new VocabWatermark(LmWatermarkKey.read(keyFile), config.lmEpsilon()));
+    }
+    return new ClassifierMarkScheme(
+        new CosineWatermark(WatermarkKey.read(keyFile), config.epsilon()));
   }
 
   private List<String> markedClients() {
@@ -111,14 +123,23 @@ public class Watermarking {
 
     @Override
     public float[] apply(float[] input, float[] logits) {
-      CosineWatermark.Marked marked = watermark.markLogits(input, logits);
+      return record(watermark.markSample(input, logits));
+    }
+
+    @Override
+    public float[] applyToSequence(int[] ids, float[] logits) {
+      return record(watermark.markSequence(ids, logits));
+    }
+
+    // A language model's samples are labelled in parallel.
+    private synchronized float[] record(MarkScheme.Marked marked) {
       largest = Math.max(largest, marked.perturbation());
       samples++;
       return marked.logits();
     }
 
     @Override
-    public void finish() {
+    public synchronized void finish() {
       if (samples > 0) {
         perturbation.record(largest);
         markedSamples.increment(samples);

@@ -10,6 +10,7 @@ import io.distillery.proto.v1.TeacherCard;
 import io.distillery.teacher.batching.DynamicBatcher;
 import io.distillery.teacher.model.LoadedTeacher;
 import io.distillery.teacher.task.ServedModel;
+import io.distillery.teacher.watermark.OutputMark;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,6 +71,17 @@ final class CausalLmModel implements ServedModel {
 
   @Override
   public CompletableFuture<LabelResponse> label(LabelRequest request, Optional<Duration> timeLeft) {
+    return label(request, timeLeft, OutputMark.NONE);
+  }
+
+  /**
+   * Labels with each sequence's logits passed through {@code mark} before top-k and temperature;
+   * generation itself picks tokens from the unmarked logits (the mark keeps the top-1 token
+   * anyway).
+   */
+  @Override
+  public CompletableFuture<LabelResponse> label(
+      LabelRequest request, Optional<Duration> timeLeft, OutputMark mark) {
     Deadline deadline = new Deadline(timeLeft);
     List<int[]> prompts = new ArrayList<>(request.getSamplesCount());
     for (ModelInput sample : request.getSamplesList()) {
@@ -81,16 +93,18 @@ final class CausalLmModel implements ServedModel {
       // Labelling only: the whole request enters the queue at once.
       List<CompletableFuture<float[]>> logits = deadline.submit(batcher, prompts);
       for (int i = 0; i < prompts.size(); i++) {
-        int length = prompts.get(i).length;
+        int[] prompt = prompts.get(i);
         labelled.add(
-            logits.get(i).thenApplyAsync(l -> labels(l, length, request, new int[0]), labelling));
+            logits
+                .get(i)
+                .thenApplyAsync(l -> labels(l, prompt, request, new int[0], mark), labelling));
       }
     } else {
       for (int i = 0; i < prompts.size(); i++) {
         Random random =
             generation.getSamplingTemperature() > 0 ? new Random(generation.getSeed() + i) : null;
         labelled.add(
-            continueFrom(prompts.get(i), prompts.get(i).length, request, random, deadline));
+            continueFrom(prompts.get(i), prompts.get(i).length, request, random, deadline, mark));
       }
     }
     return CompletableFuture.allOf(labelled.toArray(CompletableFuture[]::new))
@@ -103,6 +117,7 @@ final class CausalLmModel implements ServedModel {
               for (CompletableFuture<SampleLabels> sample : labelled) {
                 response.addSamples(sample.join());
               }
+              mark.finish();
               return response.build();
             });
   }
@@ -112,7 +127,12 @@ final class CausalLmModel implements ServedModel {
    * sequence ended in end-of-text or reached its budget) or the next token and the next step.
    */
   private CompletableFuture<SampleLabels> continueFrom(
-      int[] sequence, int promptLength, LabelRequest request, Random random, Deadline deadline) {
+      int[] sequence,
+      int promptLength,
+      LabelRequest request,
+      Random random,
+      Deadline deadline,
+      OutputMark mark) {
     GenerationSettings generation = request.getGeneration();
     return deadline
         .submit(batcher, List.of(sequence))
@@ -126,7 +146,7 @@ final class CausalLmModel implements ServedModel {
               if (ended) {
                 int[] newIds = Arrays.copyOfRange(sequence, promptLength, sequence.length);
                 return CompletableFuture.supplyAsync(
-                    () -> labels(logits, sequence.length, request, newIds), labelling);
+                    () -> labels(logits, sequence, request, newIds, mark), labelling);
               }
               int last = (sequence.length - 1) * vocabSize;
               int next =
@@ -136,11 +156,14 @@ final class CausalLmModel implements ServedModel {
                           logits, last, vocabSize, generation.getSamplingTemperature(), random);
               int[] longer = Arrays.copyOf(sequence, sequence.length + 1);
               longer[sequence.length] = next;
-              return continueFrom(longer, promptLength, request, random, deadline);
+              return continueFrom(longer, promptLength, request, random, deadline, mark);
             });
   }
 
-  private SampleLabels labels(float[] logits, int length, LabelRequest request, int[] generated) {
+  private SampleLabels labels(
+      float[] clean, int[] sequence, LabelRequest request, int[] generated, OutputMark mark) {
+    int length = sequence.length;
+    float[] logits = mark.applyToSequence(sequence, clean);
     SampleLabels.Builder labels = SampleLabels.newBuilder();
     for (int position = 0; position < length; position++) {
       labels.addPositions(
