@@ -72,10 +72,12 @@ public final class DetectCommand implements Callable<Integer> {
       names = "--reference",
       paramLabel = "DIR",
       description =
-          "The owner's unmarked teacher (a teacher directory: teacher-card.json + DJL parameters):"
-              + " its outputs on the probes are regressed out of the suspect's before the test,"
-              + " which removes what any model of this data would output and makes the test far"
-              + " more sensitive (BENCHMARKS.md). Optional; the test is exact either way.")
+          "The owner's unmarked teacher: a classifier's teacher directory (teacher-card.json + DJL"
+              + " parameters), or with an LM key the LM's model directory (ONNX). Its outputs on"
+              + " the probes are taken out of the suspect's before the test (classifier: regressed"
+              + " out; LM: group-1 log-odds minus the teacher's), which removes what any model of"
+              + " this data would output and makes the test far more sensitive (BENCHMARKS.md)."
+              + " Optional; the test is exact either way.")
   Path reference;
 
   @Mixin DataOptions data = new DataOptions();
@@ -111,15 +113,6 @@ public final class DetectCommand implements Callable<Integer> {
           "With an LM key: the teacher's tokenizer.json (or model directory) that tokenizes the"
               + " held-out probe text (default: the --onnx directory).")
   Path tokenizer;
-
-  @Option(
-      names = "--reference",
-      paramLabel = "DIR",
-      description =
-          "With an LM key: the owner's unmarked teacher (model directory, ONNX). The test then uses"
-              + " the suspect's group-1 log-odds minus the teacher's, which cancels what a student"
-              + " shares with its teacher: a much sharper test, as exact.")
-  Path reference;
 
   @Option(
       names = "--probe-windows",
