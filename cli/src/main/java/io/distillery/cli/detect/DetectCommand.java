@@ -103,6 +103,15 @@ public final class DetectCommand implements Callable<Integer> {
       description = "Decision threshold on the p-value (default: ${DEFAULT-VALUE}).")
   double alpha;
 
+  @Option(
+      names = "--scale",
+      defaultValue = "LOG_PROBABILITY",
+      description =
+          "What the key's cosine is fitted to: LOG_PROBABILITY (log p(c*)), RELATIVE_LOG_PROBABILITY"
+              + " (log p(c*) minus the mean log p of the other unlikely classes) or PROBABILITY"
+              + " (default: ${DEFAULT-VALUE}; BENCHMARKS.md compares them).")
+  WatermarkDetector.Scale scale;
+
   @Option(names = "--json", description = "One JSON object instead of text.")
   boolean json;
 
@@ -166,7 +175,7 @@ public final class DetectCommand implements Callable<Integer> {
     try (suspect;
         Suspects.Opened teacher = reference == null ? null : Suspects.teacher(reference, shape)) {
       result =
-          new WatermarkDetector(key, nullKeys, alpha)
+          new WatermarkDetector(key, nullKeys, alpha, scale)
               .test(probeImages, suspect.suspect(), teacher == null ? null : teacher.suspect());
     }
     String probeSet =
@@ -191,6 +200,7 @@ public final class DetectCommand implements Callable<Integer> {
       node.put("null_median", result.nullMedian());
       node.put("amplitude", result.amplitude());
       node.put("null_keys", result.nullKeys());
+      node.put("scale", scale.name());
       out.println(mapper.writeValueAsString(node));
     } else {
       out.printf("Suspect:   %s%n", suspect.description());
@@ -207,6 +217,7 @@ public final class DetectCommand implements Callable<Integer> {
           result.nullKeys(),
           result.nullMedian(),
           result.amplitude());
+      out.printf("Scale:     %s%n", scale);
       out.printf(Locale.ROOT, "p-value:   %.4f%n", result.pValue());
       out.printf(
           Locale.ROOT,
