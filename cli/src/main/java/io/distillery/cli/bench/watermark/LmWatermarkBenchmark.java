@@ -52,7 +52,7 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
   @Option(names = "--window-tokens", defaultValue = "64")
   int windowTokens;
 
-  @Option(names = "--steps", defaultValue = "60", description = "Training steps per student.")
+  @Option(names = "--steps", defaultValue = "120", description = "Training steps per student.")
   int steps;
 
   @Option(names = "--batch-size", defaultValue = "16", description = "Windows per step.")
@@ -64,7 +64,7 @@ public final class LmWatermarkBenchmark implements Callable<Integer> {
   @Option(names = "--layers", defaultValue = "1")
   int layers;
 
-  @Option(names = "--width", defaultValue = "32")
+  @Option(names = "--width", defaultValue = "64")
   int width;
 
   @Option(names = "--heads", defaultValue = "2")
