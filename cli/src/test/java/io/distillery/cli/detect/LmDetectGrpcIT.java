@@ -9,10 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.cli.access.TokenIssuer;
 import io.distillery.cli.demo.ServiceJars;
 import io.distillery.cli.process.ServiceProcess;
-import io.distillery.models.teacher.CausalLmTeacherConfig;
-import io.distillery.models.teacher.CausalLmTeacherTrainer;
-import io.distillery.models.text.Document;
-import io.distillery.models.text.TextCorpus;
 import io.distillery.models.watermark.lm.LmWatermarkKey;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,10 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -41,8 +35,8 @@ class LmDetectGrpcIT {
 
   static final Path ROOT = DetectGrpcIT.ROOT;
   static final String ISSUER = "https://issuer.lm-detect.test";
-  static final int VOCAB = 300;
-  static final int CONTEXT = 32;
+  static final int VOCAB = TinyLanguageModel.VOCAB;
+  static final int CONTEXT = TinyLanguageModel.CONTEXT;
   // A fixed key (and so fixed null keys): the partner's p-value is the same on every run.
   static final LmWatermarkKey KEY =
       new LmWatermarkKey(
@@ -50,39 +44,9 @@ class LmDetectGrpcIT {
 
   @TempDir Path dir;
 
-  /** Documents of sentences drawn from a small grammar, repeatable by seed. */
-  private static TextCorpus corpus(String name, long seed, int documents) {
-    String[] subjects = {"The lady", "Her sister", "The captain", "Anne", "Mr Elliot", "They"};
-    String[] verbs = {"walked to", "looked at", "spoke of", "thought about", "returned to"};
-    String[] objects = {"the garden", "the sea", "a letter", "the house", "Bath", "the window"};
-    Random random = new Random(seed);
-    List<Document> docs = new ArrayList<>();
-    for (int d = 0; d < documents; d++) {
-      StringBuilder text = new StringBuilder();
-      for (int s = 0; s < 20; s++) {
-        text.append(subjects[random.nextInt(subjects.length)])
-            .append(' ')
-            .append(verbs[random.nextInt(verbs.length)])
-            .append(' ')
-            .append(objects[random.nextInt(objects.length)])
-            .append(random.nextInt(4) == 0 ? "! " : ". ");
-      }
-      docs.add(new Document(name + "-" + d, text.toString().trim()));
-    }
-    return new TextCorpus(name, docs);
-  }
-
   @Test
   void theMarkedClientsAnswersCarryTheLmKeyAndTheOthersDoNot() throws Exception {
-    Path teacherDir = dir.resolve("tiny-lm");
-    new CausalLmTeacherTrainer(
-            CausalLmTeacherConfig.defaults(teacherDir)
-                .withNetwork(VOCAB, CONTEXT, 1, 32, 2, 64)
-                .withSchedule(16, 3e-3f, 3e-4f, 5)
-                .withBudget(60, 0),
-            new PrintStream(PrintStream.nullOutputStream()),
-            CausalLmTeacherTrainer.Listener.NONE)
-        .train(corpus("train", 1, 60), corpus("held-out", 2, 4), "generated");
+    Path teacherDir = TinyLanguageModel.train(dir.resolve("tiny-lm"));
     Path keys = dir.resolve("issuer");
     TokenIssuer.generateKeys(keys);
     PrivateKey signing = TokenIssuer.readPrivateKey(keys.resolve(TokenIssuer.PRIVATE_KEY));
