@@ -1,6 +1,8 @@
 package io.distillery.teacher.watermark;
 
+import io.distillery.models.teacher.TeacherCardFile;
 import io.distillery.models.watermark.lm.VocabWatermark;
+import java.nio.file.Path;
 
 /** The language model's keyed vocabulary-group signal (GINSEW-style) as a {@link MarkScheme}. */
 final class LmMarkScheme implements MarkScheme {
@@ -14,6 +16,22 @@ final class LmMarkScheme implements MarkScheme {
   @Override
   public String kind() {
     return "causal-lm";
+  }
+
+  @Override
+  public void checkServes(TeacherCardFile card, Path keyFile) {
+    if (card.languageModel() != null
+        && card.languageModel().vocabSize() != watermark.key().vocabSize()) {
+      throw new IllegalStateException(
+          "distillery.teacher.watermark.key-file "
+              + keyFile
+              + " holds a causal-lm key for a vocabulary of "
+              + watermark.key().vocabSize()
+              + " tokens but the teacher's vocabulary has "
+              + card.languageModel().vocabSize()
+              + "; create a key with "
+              + Watermarking.keyCommand(card));
+    }
   }
 
   @Override

@@ -1,5 +1,8 @@
 package io.distillery.teacher.watermark;
 
+import io.distillery.models.teacher.TeacherCardFile;
+import java.nio.file.Path;
+
 /**
  * The owner's mark for one kind of served task, behind one interface: a classifier's samples are
  * marked one flattened input at a time, a language model's one token sequence at a time. A scheme
@@ -9,6 +12,13 @@ interface MarkScheme {
 
   /** What the scheme marks, for messages: "classification" or "causal-lm". */
   String kind();
+
+  /**
+   * Checks at start-up that the key fits the served teacher of the same task (its sizes).
+   *
+   * @throws IllegalStateException naming the mismatch and the key to make
+   */
+  default void checkServes(TeacherCardFile card, Path keyFile) {}
 
   /** The signal's strength, for the start-up log. */
   double epsilon();

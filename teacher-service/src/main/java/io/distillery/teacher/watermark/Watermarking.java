@@ -1,5 +1,6 @@
 package io.distillery.teacher.watermark;
 
+import io.distillery.models.teacher.TeacherCardFile;
 import io.distillery.models.watermark.CosineWatermark;
 import io.distillery.models.watermark.WatermarkKey;
 import io.distillery.models.watermark.lm.LmWatermarkKey;
@@ -22,7 +23,9 @@ import org.jboss.logging.Logger;
 /**
  * Decides whose outputs carry the owner's watermark and hands out the {@link OutputMark} of each
  * request. The key is read once at start-up from {@code distillery.teacher.watermark.key-file}; a
- * marked client without a key file stops the service with a message naming the setting.
+ * marked client without a key file, or a key of the other task than the configured teacher's card
+ * (a causal-lm key on a classifier or the reverse), stops the service with a message naming the
+ * setting and the command that makes the right key.
  */
 @ApplicationScoped
 @Startup // a missing key file must stop start-up, and the metrics exist from the first scrape
@@ -71,6 +74,7 @@ public class Watermarking {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the watermark key: " + e.getMessage(), e);
     }
+    config.modelDir().ifPresent(dir -> checkServes(watermark, keyFile, dir));
     LOG.infof(
         "Watermarking the outputs of %s with the %s key in %s (ε = %s)",
         defaultsMarked ? "every client not set otherwise" : "clients " + marked,
@@ -86,6 +90,48 @@ public class Watermarking {
     }
     return new ClassifierMarkScheme(
         new CosineWatermark(WatermarkKey.read(keyFile), config.epsilon()));
+  }
+
+  /**
+   * Fails start-up when the key cannot mark the configured teacher's task, so the mistake shows at
+   * deployment rather than as refused Label calls. A card that cannot be read is left to {@code
+   * TeacherRuntime}, which reports it as the not-ready reason.
+   */
+  static void checkServes(MarkScheme scheme, Path keyFile, Path modelDir) {
+    TeacherCardFile card;
+    try {
+      card = TeacherCardFile.read(modelDir);
+    } catch (IOException e) {
+      return;
+    }
+    if (!scheme.kind().equals(card.task())) {
+      throw new IllegalStateException(
+          "distillery.teacher.watermark.key-file "
+              + keyFile
+              + " holds a "
+              + scheme.kind()
+              + " watermark key but the teacher in "
+              + modelDir
+              + " serves the "
+              + card.task()
+              + " task; create a "
+              + card.task()
+              + " key with "
+              + keyCommand(card));
+    }
+    scheme.checkServes(card, keyFile);
+  }
+
+  /** The command that makes a key for this card's task. */
+  static String keyCommand(TeacherCardFile card) {
+    if (card.isCausalLm()) {
+      String vocab =
+          card.languageModel() == null ? "N" : Integer.toString(card.languageModel().vocabSize());
+      return "'distillery teacher watermark-key --track lm --vocab-size " + vocab + " --out FILE'";
+    }
+    return "'distillery teacher watermark-key --classes "
+        + card.outputSize()
+        + " --out FILE' (and --input-size of the teacher's flattened input)";
   }
 
   private List<String> markedClients() {

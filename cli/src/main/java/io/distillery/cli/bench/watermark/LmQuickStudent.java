@@ -121,6 +121,11 @@ final class LmQuickStudent implements AutoCloseable {
     return new LmRunner(model);
   }
 
+  /** Writes the parameters as a checkpoint's {@code student.params} (what {@code detect} loads). */
+  void writeParameters(java.io.OutputStream out) throws java.io.IOException {
+    StudentModels.writeParameters(model.getBlock(), out);
+  }
+
   @Override
   public void close() {
     trainer.close();
