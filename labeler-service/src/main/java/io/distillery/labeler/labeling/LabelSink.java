@@ -22,4 +22,12 @@ public interface LabelSink {
         events.stream().map(event -> send(event.getPromptId(), event)).toList();
     return Uni.join().all(writes).andCollectFailures().replaceWithVoid();
   }
+
+  /**
+   * Writes every label's bytes under its prompt id, like {@link #sendAll}; a sink that writes bytes
+   * uses the ones given instead of encoding each event again.
+   */
+  default Uni<Void> sendEncoded(List<EncodedSoftLabel> labels) {
+    return sendAll(labels.stream().map(EncodedSoftLabel::event).toList());
+  }
 }

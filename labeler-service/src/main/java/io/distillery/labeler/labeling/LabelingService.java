@@ -65,6 +65,7 @@ public class LabelingService {
   private final Clock clock;
   private final PromptValidator validator;
   private final SoftLabelFactory factory;
+  private final SoftLabelEncoder encoder = new SoftLabelEncoder();
   private final InFlightLimiter limiter;
   private final Retrying<LabelAnswer> outage;
   private volatile boolean stopping;
@@ -294,19 +295,21 @@ public class LabelingService {
 
   private Uni<Void> publish(List<ValidPrompt> chunk, LabelAnswer result, LabelingPlan plan) {
     long labelledAt = clock.millis();
-    List<SoftLabelEvent> events = new ArrayList<>(chunk.size());
+    List<EncodedSoftLabel> events = new ArrayList<>(chunk.size());
     List<Uni<Void>> writes = new ArrayList<>(1);
     for (int i = 0; i < chunk.size(); i++) {
       ValidPrompt prompt = chunk.get(i);
       try {
-        events.add(factory.build(prompt, result.samples().get(i), plan, labelledAt));
+        SoftLabelEvent event = factory.build(prompt, result.samples().get(i), plan, labelledAt);
+        events.add(new EncodedSoftLabel(event, encoder.encode(event, prompt.encodedInput())));
       } catch (IllegalArgumentException e) {
         writes.add(
             deadLetter(letter(prompt, DeadLetterReason.INVALID_TEACHER_OUTPUT, e.getMessage(), e)));
       }
     }
     // The chunk's labels go to the producer together: one hand-off, one acknowledgement.
-    Uni<Void> labelled = labels.sendAll(events).invoke(() -> metrics.labelsProduced(events.size()));
+    Uni<Void> labelled =
+        labels.sendEncoded(events).invoke(() -> metrics.labelsProduced(events.size()));
     if (writes.isEmpty()) {
       return labelled;
     }

@@ -81,25 +81,30 @@ public class SoftLabelProducer implements LabelSink {
 
   @Override
   public Uni<Void> sendAll(List<SoftLabelEvent> events) {
-    if (events.isEmpty()) {
-      return Uni.createFrom().voidItem();
-    }
-    return Uni.createFrom().completionStage(() -> write(events));
+    return sendEncoded(events.stream().map(EncodedSoftLabel::of).toList());
   }
 
-  private CompletableFuture<Void> write(List<SoftLabelEvent> events) {
+  @Override
+  public Uni<Void> sendEncoded(List<EncodedSoftLabel> labels) {
+    if (labels.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    return Uni.createFrom().completionStage(() -> write(labels));
+  }
+
+  private CompletableFuture<Void> write(List<EncodedSoftLabel> events) {
     CompletableFuture<Void> written = new CompletableFuture<>();
     AtomicInteger pending = new AtomicInteger(events.size());
     try {
       sender.execute(
           () -> {
-            for (SoftLabelEvent event : events) {
+            for (EncodedSoftLabel label : events) {
               if (written.isDone()) {
                 return; // a record already failed: the chunk fails, the batch is not committed
               }
               try {
                 producer.send(
-                    new ProducerRecord<>(topic, event.getPromptId(), event.toByteArray()),
+                    new ProducerRecord<>(topic, label.event().getPromptId(), label.bytes()),
                     (metadata, error) -> {
                       if (error != null) {
                         fail(written, error);
