@@ -43,16 +43,7 @@ final class LineageJson {
     ArrayNode datasets = root.putArray("datasets");
     l.datasets()
         .forEach(d -> datasets.addObject().put("dataset", d.dataset()).put("prompts", d.prompts()));
-    ArrayNode ranges = root.putArray("ranges");
-    for (Lineage.PassRange r : l.ranges()) {
-      ranges
-          .addObject()
-          .put("pass", r.pass())
-          .put("topic", r.topic())
-          .put("partition", r.partition())
-          .put("from", r.from())
-          .put("to", r.to());
-    }
+    root.set("ranges", JSON.valueToTree(l.ranges())); // pass, topic, partition, from, to
     ArrayNode chain = root.putArray("chain");
     for (Lineage.ChainLink c : l.chain()) {
       chain

@@ -121,16 +121,7 @@ public class ModelCards {
                       .addObject()
                       .put("dataset", d.dataset())
                       .put("prompts_read", d.prompts()));
-      ArrayNode ranges = provenance.putArray("offset_ranges");
-      for (Lineage.PassRange r : l.ranges()) {
-        ranges
-            .addObject()
-            .put("pass", r.pass())
-            .put("topic", r.topic())
-            .put("partition", r.partition())
-            .put("from", r.from())
-            .put("to", r.to());
-      }
+      provenance.set("offset_ranges", JSON.valueToTree(l.ranges()));
       ArrayNode findings = provenance.putArray("findings");
       l.findings().forEach(f -> findings.add(f.toString()));
     } else {

@@ -1,13 +1,8 @@
 package io.distillery.models.watermark.lm;
 
+import io.distillery.models.watermark.KeyFile;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.Properties;
@@ -124,22 +119,7 @@ public record LmWatermarkKey(
 
   /** Writes the key to {@code file}, readable by its owner only where the file system allows. */
   public void write(Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    Files.writeString(
-        file,
-        format(),
-        StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE);
-    try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: nothing more to do
-    }
+    KeyFile.writePrivate(file, format());
   }
 
   /** The key file's text. */
@@ -158,34 +138,20 @@ public record LmWatermarkKey(
 
   /** Whether {@code file} holds an LM key (its {@code kind} is {@value #KIND}). */
   public static boolean isLmKey(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new IOException("watermark key file " + file + " does not exist");
-    }
-    Properties props = new Properties();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      props.load(reader);
-    }
-    return KIND.equals(props.getProperty("kind", "").trim());
+    return KIND.equals(KeyFile.read(file).getProperty("kind", "").trim());
   }
 
   /** Reads a key file written by {@link #write}. */
   public static LmWatermarkKey read(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new IOException("watermark key file " + file + " does not exist");
-    }
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return parse(reader, file.toString());
-    }
+    return parse(KeyFile.read(file), file.toString());
   }
 
   /** Parses a key file's text. */
   public static LmWatermarkKey parse(String text) throws IOException {
-    return parse(new StringReader(text), "(text)");
+    return parse(KeyFile.parse(text), "(text)");
   }
 
-  private static LmWatermarkKey parse(Reader reader, String where) throws IOException {
-    Properties props = new Properties();
-    props.load(reader);
+  private static LmWatermarkKey parse(Properties props, String where) throws IOException {
     String kind = props.getProperty("kind", "").trim();
     if (!KIND.equals(kind)) {
       throw new IOException(
@@ -197,22 +163,14 @@ public record LmWatermarkKey(
     }
     try {
       return new LmWatermarkKey(
-          Long.parseLong(required(props, "seed", where)),
-          Integer.parseInt(required(props, "vocab-size", where)),
-          Double.parseDouble(required(props, "frequency", where)),
-          Double.parseDouble(required(props, "phase", where)),
+          Long.parseLong(KeyFile.required(props, "seed", where)),
+          Integer.parseInt(KeyFile.required(props, "vocab-size", where)),
+          Double.parseDouble(KeyFile.required(props, "frequency", where)),
+          Double.parseDouble(KeyFile.required(props, "phase", where)),
           Integer.parseInt(props.getProperty("context", "" + DEFAULT_CONTEXT).trim()));
     } catch (IllegalArgumentException e) {
       throw new IOException("watermark key file " + where + " is invalid: " + e.getMessage(), e);
     }
-  }
-
-  private static String required(Properties props, String name, String where) throws IOException {
-    String value = props.getProperty(name);
-    if (value == null || value.isBlank()) {
-      throw new IOException("watermark key file " + where + " lacks '" + name + "'");
-    }
-    return value.trim();
   }
 
   /** Public facts only: the secret parts (seed, phase) stay out of logs. */
