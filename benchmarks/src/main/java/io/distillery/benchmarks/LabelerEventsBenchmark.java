@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import io.distillery.proto.codec.SparseCodec;
 import io.distillery.proto.kafka.Decoded;
 import io.distillery.proto.kafka.EventDecoder;
+import io.distillery.proto.kafka.PromptRecord;
+import io.distillery.proto.kafka.PromptRecordDeserializer;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.SoftLabelEvent;
 import io.distillery.proto.v1.SparseDistribution;
@@ -23,9 +25,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The labeler's per-prompt serde: decoding a Fashion-MNIST prompt record as the prompt channel does
- * ({@link EventDecoder}, binary or JSON detected from the bytes) and encoding its soft label as
- * {@code SoftLabelFactory} does (the input carried over, the sparse codec, the record's bytes).
+ * The labeler's per-prompt serde: decoding a Fashion-MNIST prompt record in full ({@link
+ * EventDecoder}, binary or JSON detected from the bytes) and as the prompt channel does now ({@link
+ * PromptRecordDeserializer}, the floats left in the record) and encoding its soft label as {@code
+ * SoftLabelFactory} does (the input carried over, the sparse codec, the record's bytes).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -37,6 +40,7 @@ public class LabelerEventsBenchmark {
 
   private final EventDecoder<PromptEvent> decoder =
       new EventDecoder<>(PromptEvent.getDefaultInstance());
+  private final PromptRecordDeserializer records = new PromptRecordDeserializer();
   private byte[] promptRecord;
   private PromptEvent prompt;
   private List<SparseDistribution> label;
@@ -69,6 +73,16 @@ public class LabelerEventsBenchmark {
   @Benchmark
   public Decoded<PromptEvent> promptDecode() {
     return decoder.decode(promptRecord);
+  }
+
+  /**
+   * The same record as the labeler's channel reads it now: every field but the tensor's floats,
+   * which are left in the record and checked there (all finite) as the validator does.
+   */
+  @Benchmark
+  public int promptDecodeLeavingFloatsInPlace() {
+    PromptRecord read = records.deserialize("distill.prompts", promptRecord);
+    return read.tensorValues().firstNonFinite();
   }
 
   @Benchmark

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -124,12 +125,16 @@ public final class LabelerBenchmark implements Callable<Integer> {
       kafka.createTopics(DistilleryTopics.ALL, 1);
       produce(kafka.bootstrapServers(), images);
       try (ServiceProcess teacher = startTeacher()) {
-        double labelled;
+        LabelRates labelled;
         try (ServiceProcess labeler = startLabeler(kafka.bootstrapServers(), teacher.grpcPort())) {
           // CPU spent starting up (JVM, Quarkus, the gate's Describe), left out of the per prompt.
           Duration labelerAtStart = labeler.cpuTime();
           Duration teacherAtStart = teacher.cpuTime();
-          labelled = measureLabels(kafka.bootstrapServers());
+          SteadyStateWindow.Window secondHalf;
+          try (SteadyStateWindow window = new SteadyStateWindow(labeler, teacher, prompts)) {
+            labelled = measureLabels(kafka.bootstrapServers());
+            secondHalf = window.secondHalf();
+          }
           // On two shared cores the broker, labeler and teacher compete: show who used what.
           Duration labelerCpu = labeler.cpuTime();
           Duration teacherCpu = teacher.cpuTime();
@@ -142,6 +147,17 @@ public final class LabelerBenchmark implements Callable<Integer> {
               labelerCpu.minus(labelerAtStart).toNanos() / 1e3 / prompts,
               teacherCpu.minus(teacherAtStart).toNanos() / 1e3 / prompts,
               labelerAtStart.toMillis() / 1e3);
+          if (secondHalf != null) {
+            System.out.printf(
+                "    CPU per prompt in the second half (the last %d prompts): labeler %.0f us"
+                    + " (of which JIT compiler threads %.0f us, GC threads %.0f us),"
+                    + " teacher %.0f us%n",
+                secondHalf.labels(),
+                secondHalf.labelerMicrosPerPrompt(),
+                secondHalf.labelerJitMicrosPerPrompt(),
+                secondHalf.labelerGcMicrosPerPrompt(),
+                secondHalf.teacherMicrosPerPrompt());
+          }
           java.nio.file.Files.writeString(
               logDir.resolve("labeler-bench-metrics.txt"), labeler.metrics());
           double polls = labeler.metric("distillery_labeler_poll_batch_size_records_count");
@@ -162,12 +178,15 @@ public final class LabelerBenchmark implements Callable<Integer> {
                 Duration.ofSeconds(10),
                 inFlight,
                 requestSize);
-        System.out.printf("labeler, topic to topic:         %8.0f prompts/s%n", labelled);
+        System.out.printf(
+            "labeler, topic to topic:         %8.0f prompts/s (second half %.0f prompts/s)%n",
+            labelled.whole(), labelled.secondHalf());
         System.out.printf(
             "teacher raw gRPC, same requests: %8.0f samples/s  %s%n",
             raw.throughput(), raw.latencies());
         System.out.printf(
-            "ratio labeler/teacher = %.2f (target >= 0.8)%n", labelled / raw.throughput());
+            "ratio labeler/teacher = %.2f, second half %.2f (target >= 0.8)%n",
+            labelled.whole() / raw.throughput(), labelled.secondHalf() / raw.throughput());
       }
     }
     return 0;
@@ -194,23 +213,32 @@ public final class LabelerBenchmark implements Callable<Integer> {
     }
   }
 
-  /** Prompts/s between the first and the last soft label, from the labeler's record timestamps. */
-  private double measureLabels(String bootstrap) {
+  /**
+   * Prompts/s topic to topic, from the labeler's record timestamps: between the first and the last
+   * soft label, and over the second half of them (after the labeler's JIT warm-up).
+   */
+  record LabelRates(double whole, double secondHalf) {}
+
+  private LabelRates measureLabels(String bootstrap) {
     List<ConsumerRecord<String, byte[]>> labels =
         TopicReader.read(bootstrap, DistilleryTopics.SOFT_LABELS, prompts, Duration.ofMinutes(15));
     Set<String> keys = new HashSet<>();
-    long first = Long.MAX_VALUE;
-    long last = Long.MIN_VALUE;
-    for (ConsumerRecord<String, byte[]> label : labels) {
-      keys.add(label.key());
-      first = Math.min(first, label.timestamp());
-      last = Math.max(last, label.timestamp());
+    long[] timestamps = new long[labels.size()];
+    for (int i = 0; i < labels.size(); i++) {
+      keys.add(labels.get(i).key());
+      timestamps[i] = labels.get(i).timestamp();
     }
     if (keys.size() != prompts) {
       throw new IllegalStateException(
           "expected " + prompts + " labelled prompts, got " + keys.size() + " distinct keys");
     }
-    return (prompts - 1) / ((last - first) / 1000.0);
+    Arrays.sort(timestamps);
+    long first = timestamps[0];
+    long middle = timestamps[timestamps.length / 2];
+    long last = timestamps[timestamps.length - 1];
+    return new LabelRates(
+        (timestamps.length - 1) / ((last - first) / 1000.0),
+        (timestamps.length - 1 - timestamps.length / 2) / (Math.max(1, last - middle) / 1000.0));
   }
 
   ServiceProcess startTeacher() throws Exception {

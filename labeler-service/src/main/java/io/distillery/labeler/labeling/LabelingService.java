@@ -301,7 +301,9 @@ public class LabelingService {
       ValidPrompt prompt = chunk.get(i);
       try {
         SoftLabelEvent event = factory.build(prompt, result.samples().get(i), plan, labelledAt);
-        events.add(new EncodedSoftLabel(event, encoder.encode(event, prompt.encodedInput())));
+        events.add(
+            new EncodedSoftLabel(
+                event.getPromptId(), encoder.encode(event, prompt.encodedInput())));
       } catch (IllegalArgumentException e) {
         writes.add(
             deadLetter(letter(prompt, DeadLetterReason.INVALID_TEACHER_OUTPUT, e.getMessage(), e)));

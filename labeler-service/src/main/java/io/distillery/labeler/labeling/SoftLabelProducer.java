@@ -104,7 +104,7 @@ public class SoftLabelProducer implements LabelSink {
               }
               try {
                 producer.send(
-                    new ProducerRecord<>(topic, label.event().getPromptId(), label.bytes()),
+                    new ProducerRecord<>(topic, label.promptId(), label.bytes()),
                     (metadata, error) -> {
                       if (error != null) {
                         fail(written, error);

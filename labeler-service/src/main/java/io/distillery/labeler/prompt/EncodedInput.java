@@ -24,7 +24,8 @@ final class EncodedInput {
    * the record's own decoding (protobuf, input field present once), else {@code event}'s input
    * serialised (a normalised or windowed prompt, or a JSON record).
    */
-  static ByteString of(Decoded<PromptEvent> decoded, PromptEvent event) {
+  static ByteString of(IncomingPrompt origin, PromptEvent event) {
+    Decoded<PromptEvent> decoded = origin.decoded();
     if (decoded instanceof Decoded.Ok<PromptEvent> ok
         && ok.value() == event
         && ok.format() == Decoded.WireFormat.PROTOBUF) {
@@ -32,6 +33,12 @@ final class EncodedInput {
       if (slice != null) {
         return slice;
       }
+    }
+    if (origin.tensorValues() != null) {
+      // The event's tensor has no values (they are in the record): only the record's bytes hold
+      // the input. The validator never rewrites such a prompt; a change that did would land here.
+      throw new IllegalStateException(
+          "prompt '" + event.getId() + "' lost its tensor values: its input was rewritten");
     }
     return event.getInput().toByteString();
   }

@@ -4,7 +4,7 @@ import io.distillery.labeler.labeling.LabelingService;
 import io.distillery.labeler.labeling.Submission;
 import io.distillery.proto.kafka.DecodeFailure;
 import io.distillery.proto.kafka.Decoded;
-import io.distillery.proto.v1.PromptEvent;
+import io.distillery.proto.kafka.PromptRecord;
 import io.distillery.proto.v1.SourceRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -36,9 +36,9 @@ public class PromptChannel {
   }
 
   @Incoming(PROMPTS)
-  public CompletionStage<Void> onPrompts(KafkaRecordBatch<String, Decoded<PromptEvent>> batch) {
+  public CompletionStage<Void> onPrompts(KafkaRecordBatch<String, PromptRecord> batch) {
     List<IncomingPrompt> prompts = new ArrayList<>(batch.getRecords().size());
-    for (KafkaRecord<String, Decoded<PromptEvent>> record : batch) {
+    for (KafkaRecord<String, PromptRecord> record : batch) {
       prompts.add(
           new IncomingPrompt(record.getKey(), payload(record), source(record), headers(record)));
     }
@@ -56,15 +56,16 @@ public class PromptChannel {
     return submission.accepted();
   }
 
-  private static Decoded<PromptEvent> payload(KafkaRecord<String, Decoded<PromptEvent>> record) {
-    Decoded<PromptEvent> payload = record.getPayload();
+  private static PromptRecord payload(KafkaRecord<String, PromptRecord> record) {
+    PromptRecord payload = record.getPayload();
     // The deserializer turns a null value into a failure itself; this guards a connector that
     // skips the deserializer for tombstones.
     return payload != null
         ? payload
-        : new Decoded.Failed<>(
-            new DecodeFailure(DecodeFailure.Reason.EMPTY, "the record has no value", ""),
-            new byte[0]);
+        : PromptRecord.of(
+            new Decoded.Failed<>(
+                new DecodeFailure(DecodeFailure.Reason.EMPTY, "the record has no value", ""),
+                new byte[0]));
   }
 
   private static List<Header> headers(KafkaRecord<String, ?> record) {

@@ -6,6 +6,7 @@ import io.distillery.labeler.text.TextTokenization;
 import io.distillery.labeler.text.TokenizedText;
 import io.distillery.proto.kafka.DecodeFailure;
 import io.distillery.proto.kafka.Decoded;
+import io.distillery.proto.kafka.PackedFloats;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.PromptEvent;
 import io.distillery.proto.v1.Task;
@@ -195,7 +196,10 @@ public final class PromptValidator {
     String id = event.getId();
     PromptEvent normalised =
         switch (event.getInput().getKindCase()) {
-          case TENSOR -> withTensor(event, checkTensor(id, event.getInput().getTensor(), teacher));
+          case TENSOR ->
+              withTensor(
+                  event,
+                  checkTensor(id, event.getInput().getTensor(), prompt.tensorValues(), teacher));
           case TOKENS -> {
             checkTokens(id, event.getInput().getTokens(), teacher);
             yield event;
@@ -218,23 +222,29 @@ public final class PromptValidator {
     return new ValidPrompt(prompt, normalised);
   }
 
-  private static Tensor checkTensor(String id, Tensor tensor, TeacherDescription teacher) {
+  /**
+   * @param packed the tensor's values when they were left in the record's bytes ({@code tensor}
+   *     then has none), else null
+   */
+  private static Tensor checkTensor(
+      String id, Tensor tensor, PackedFloats packed, TeacherDescription teacher) {
     if (!teacher.takesTensors()) {
       throw new InvalidPromptException(
           DeadLetterReason.INPUT_KIND_MISMATCH,
           "prompt '" + id + "' carries input.tensor but the teacher takes input.tokens");
     }
-    if (tensor.getValuesCount() == 0) {
+    int count = packed != null ? packed.count() : tensor.getValuesCount();
+    if (count == 0) {
       throw new InvalidPromptException(
           DeadLetterReason.EMPTY_INPUT, "input.tensor.values of prompt '" + id + "' is empty");
     }
-    if (tensor.getValuesCount() != teacher.inputSize()) {
+    if (count != teacher.inputSize()) {
       throw new InvalidPromptException(
           DeadLetterReason.TENSOR_SIZE_MISMATCH,
           "input.tensor.values of prompt '"
               + id
               + "' has "
-              + tensor.getValuesCount()
+              + count
               + " values; the teacher's input shape "
               + teacher.inputShape()
               + " needs "
@@ -251,17 +261,31 @@ public final class PromptValidator {
               + teacher.inputShape()
               + " (or leave shape empty)");
     }
+    int nonFinite = packed != null ? packed.firstNonFinite() : firstNonFinite(tensor);
+    if (nonFinite >= 0) {
+      float value = packed != null ? packed.get(nonFinite) : tensor.getValues(nonFinite);
+      throw new InvalidPromptException(
+          DeadLetterReason.NON_FINITE_VALUE,
+          "input.tensor.values[" + nonFinite + "] of prompt '" + id + "' is " + value);
+    }
+    if (tensor.getShapeCount() > 0) {
+      return tensor;
+    }
+    if (packed != null) {
+      // The record deserializer leaves values in place only for tensors with a shape: a tensor
+      // given the teacher's shape here is re-encoded, and that needs its values.
+      throw new IllegalStateException("prompt '" + id + "': packed values of a shapeless tensor");
+    }
+    return tensor.toBuilder().addAllShape(teacher.inputShape()).build();
+  }
+
+  private static int firstNonFinite(Tensor tensor) {
     for (int i = 0; i < tensor.getValuesCount(); i++) {
-      float value = tensor.getValues(i);
-      if (!Float.isFinite(value)) {
-        throw new InvalidPromptException(
-            DeadLetterReason.NON_FINITE_VALUE,
-            "input.tensor.values[" + i + "] of prompt '" + id + "' is " + value);
+      if (!Float.isFinite(tensor.getValues(i))) {
+        return i;
       }
     }
-    return tensor.getShapeCount() > 0
-        ? tensor
-        : tensor.toBuilder().addAllShape(teacher.inputShape()).build();
+    return -1;
   }
 
   private static void checkTokens(String id, TokenSequence tokens, TeacherDescription teacher) {

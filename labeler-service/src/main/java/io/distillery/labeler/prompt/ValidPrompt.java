@@ -27,7 +27,7 @@ public record ValidPrompt(IncomingPrompt origin, PromptEvent event, TokenWindow 
    * labelled as it came, so that they go to the teacher without being written again.
    */
   public ByteString encodedInput() {
-    return EncodedInput.of(origin.decoded(), event);
+    return EncodedInput.of(origin, event);
   }
 
   /** A prompt labelled as it came. */

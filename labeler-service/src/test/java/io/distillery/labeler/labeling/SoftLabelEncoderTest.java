@@ -10,6 +10,7 @@ import io.distillery.labeler.prompt.ValidPrompt;
 import io.distillery.labeler.support.Cards;
 import io.distillery.labeler.support.Prompts;
 import io.distillery.proto.kafka.PromptEventDeserializer;
+import io.distillery.proto.kafka.PromptRecordDeserializer;
 import io.distillery.proto.v1.LabelMix;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.PromptEvent;
@@ -70,6 +71,28 @@ class SoftLabelEncoderTest {
 
     assertArrayEquals(event.toByteArray(), encoded);
     assertEquals(event, SoftLabelEvent.parseFrom(encoded));
+  }
+
+  @Test
+  void aPromptWhoseFloatsWereLeftInTheRecordGetsTheSameBytes() throws Exception {
+    PromptEvent record = Prompts.image("p1b", 3).toBuilder().setLabel(7).build();
+    ValidPrompt parsed = fromRecord(record);
+    IncomingPrompt leftInPlace =
+        new IncomingPrompt(
+            record.getId(),
+            new PromptRecordDeserializer().deserialize("t", record.toByteArray()),
+            SourceRecord.newBuilder().setTopic("t").setPartition(1).setOffset(42).build(),
+            List.of());
+    ValidPrompt packed = new PromptValidator(65_536).validate(leftInPlace, Cards.allowedFashion());
+    // The packed prompt's event has no floats: only the record's bytes carry them.
+    assertEquals(0, packed.event().getInput().getTensor().getValuesCount());
+    TeacherCard card = Cards.allowedFashion().card();
+    SoftLabelEvent expected = everyField(parsed, card).build();
+
+    byte[] encoded = encoder.encode(everyField(packed, card).build(), packed.encodedInput());
+
+    assertArrayEquals(expected.toByteArray(), encoded);
+    assertEquals(784, SoftLabelEvent.parseFrom(encoded).getInput().getTensor().getValuesCount());
   }
 
   @Test

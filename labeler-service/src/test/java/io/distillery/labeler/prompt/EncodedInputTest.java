@@ -89,7 +89,9 @@ class EncodedInputTest {
     Decoded<PromptEvent> decoded = new PromptEventDeserializer().deserialize("t", record);
     PromptEvent merged = ((Decoded.Ok<PromptEvent>) decoded).value();
 
-    ByteString encoded = EncodedInput.of(decoded, merged);
+    ByteString encoded =
+        EncodedInput.of(
+            new IncomingPrompt("p4", decoded, SourceRecord.getDefaultInstance()), merged);
 
     assertEquals(merged.getInput(), ModelInput.parseFrom(encoded));
     assertEquals(785, ModelInput.parseFrom(encoded).getTensor().getValuesCount());
