@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,6 +38,24 @@ public final class TopicReader {
       String topic,
       int expected,
       Duration timeout) {
+    List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
+    readEach(bootstrapServers, clientProperties, topic, expected, timeout, received::add);
+    return received;
+  }
+
+  /**
+   * Like {@link #read(String, Map, String, int, Duration)}, handing each record to {@code each}
+   * instead of keeping them all: for reading more records than fit in memory at once.
+   *
+   * @return how many records were read, possibly fewer than expected
+   */
+  public static long readEach(
+      String bootstrapServers,
+      Map<String, String> clientProperties,
+      String topic,
+      long expected,
+      Duration timeout,
+      Consumer<ConsumerRecord<String, byte[]>> each) {
     Properties config = new Properties();
     config.putAll(clientProperties);
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -46,12 +65,15 @@ public final class TopicReader {
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     config.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    List<ConsumerRecord<String, byte[]>> received = new ArrayList<>();
+    long received = 0;
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
       consumer.subscribe(List.of(topic));
-      while (received.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+      while (received < expected && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          each.accept(record);
+          received++;
+        }
       }
     }
     return received;

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -220,14 +219,23 @@ public final class LabelerBenchmark implements Callable<Integer> {
   record LabelRates(double whole, double secondHalf) {}
 
   private LabelRates measureLabels(String bootstrap) {
-    List<ConsumerRecord<String, byte[]>> labels =
-        TopicReader.read(bootstrap, DistilleryTopics.SOFT_LABELS, prompts, Duration.ofMinutes(15));
+    // Keys and timestamps only: a million labels of 3 KB would not fit in the heap.
     Set<String> keys = new HashSet<>();
-    long[] timestamps = new long[labels.size()];
-    for (int i = 0; i < labels.size(); i++) {
-      keys.add(labels.get(i).key());
-      timestamps[i] = labels.get(i).timestamp();
-    }
+    long[] timestamps = new long[prompts];
+    int[] read = {0};
+    TopicReader.readEach(
+        bootstrap,
+        Map.of(),
+        DistilleryTopics.SOFT_LABELS,
+        prompts,
+        Duration.ofMinutes(15),
+        label -> {
+          keys.add(label.key());
+          if (read[0] < timestamps.length) {
+            timestamps[read[0]] = label.timestamp();
+          }
+          read[0]++;
+        });
     if (keys.size() != prompts) {
       throw new IllegalStateException(
           "expected " + prompts + " labelled prompts, got " + keys.size() + " distinct keys");
