@@ -164,7 +164,23 @@ public final class TeacherBenchmark implements Callable<Integer> {
       Duration serverCpu = teacher.cpuTime();
       long clientCpu = clientCpuNanos();
       double served = servedRequests(teacher);
-      batched = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1);
+      // The load runs on its own thread so that the teacher can be measured from the end of the
+      // warm-up (start-up and most of the JIT's work behind it) to the end of the window.
+      java.util.concurrent.ExecutorService load =
+          java.util.concurrent.Executors.newSingleThreadExecutor();
+      double[] steadyStart;
+      double[] steadyEnd;
+      try {
+        java.util.concurrent.Future<TeacherLoad.Result> run =
+            load.submit(
+                () -> TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1));
+        Thread.sleep(warmup.toMillis());
+        steadyStart = snapshot(teacher);
+        batched = run.get();
+        steadyEnd = snapshot(teacher);
+      } finally {
+        load.shutdownNow();
+      }
       cpuPerRequest
           .computeIfAbsent("open", r -> new ArrayList<>())
           .add(
@@ -190,8 +206,9 @@ public final class TeacherBenchmark implements Callable<Integer> {
           teacher.metric("distillery_teacher_inference_seconds_sum") * 1e6 / requests;
       System.out.printf(
           "    teacher per (c) request: %.0f us CPU, of which forward passes %.0f us (wall),"
-              + " outside inference ~%.0f us (%.0f requests)%n",
+              + " outside inference ~%.0f us (%.0f requests, warm-up included)%n",
           cpuMicros, forwardMicros, cpuMicros - forwardMicros, requests);
+      printSteadyState("    teacher per (c) request", steadyStart, steadyEnd);
       bulk = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, 2, 64);
     }
     System.out.printf(
@@ -441,6 +458,23 @@ public final class TeacherBenchmark implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The teacher's CPU per request between two {@link #snapshot}s: in all, the forward passes' wall
+   * time shared out over the requests, and by thread (batcher and engine, JIT and GC, the rest).
+   */
+  private static void printSteadyState(String label, double[] start, double[] end) {
+    double requests = end[1] - start[1];
+    double cpu = (end[0] - start[0]) / requests;
+    double forward = (end[2] - start[2]) / requests;
+    double engine = (end[3] - start[3]) / requests;
+    double jitGc = (end[4] - start[4]) / requests;
+    System.out.printf(
+        "%s after the warm-up: %.0f us CPU, forward passes %.0f us (wall), outside inference"
+            + " ~%.0f us (%.0f requests); by thread: batcher + engine %.0f us, JIT + GC %.0f us,"
+            + " all others (gRPC, Netty, Vert.x) %.0f us%n",
+        label, cpu, forward, cpu - forward, requests, engine, jitGc, cpu - engine - jitGc);
   }
 
   /**
