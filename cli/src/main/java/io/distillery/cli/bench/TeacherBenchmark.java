@@ -78,6 +78,13 @@ public final class TeacherBenchmark implements Callable<Integer> {
   List<String> serviceJvmOptions = new ArrayList<>();
 
   @Option(
+      names = "--baseline-jvm-option",
+      description =
+          "Extra JVM option for the --baseline-jar's process only (repeatable): compares a JVM"
+              + " setting when both jars are the same build.")
+  List<String> baselineJvmOptions = new ArrayList<>();
+
+  @Option(
       names = "--service-property",
       description = "Extra teacher-service setting (repeatable), e.g. key=value.")
   Map<String, String> serviceProperties = new HashMap<>();
@@ -399,7 +406,10 @@ public final class TeacherBenchmark implements Callable<Integer> {
         Runtime.getRuntime().availableProcessors(),
         warmup,
         duration);
-    try (ServiceProcess baseline = startTeacher(64, "baseline", Map.of(), baselineJar);
+    List<String> baselineOptions = new ArrayList<>(serviceJvmOptions);
+    baselineOptions.addAll(baselineJvmOptions);
+    try (ServiceProcess baseline =
+            startTeacher(64, "baseline", Map.of(), baselineJar, baselineOptions);
         ServiceProcess candidate = startTeacher(64, "candidate", Map.of(), serviceJar)) {
       ServiceProcess[] teachers = {baseline, candidate};
       String[] names = {"baseline", "candidate"};
@@ -526,6 +536,12 @@ public final class TeacherBenchmark implements Callable<Integer> {
 
   private ServiceProcess startTeacher(
       int maxBatchSize, String name, Map<String, String> extra, Path jar) throws Exception {
+    return startTeacher(maxBatchSize, name, extra, jar, serviceJvmOptions);
+  }
+
+  private ServiceProcess startTeacher(
+      int maxBatchSize, String name, Map<String, String> extra, Path jar, List<String> jvmOptions)
+      throws Exception {
     Map<String, String> properties = new HashMap<>(serviceProperties);
     properties.putAll(extra);
     properties.put("distillery.teacher.engine", engine);
@@ -535,7 +551,7 @@ public final class TeacherBenchmark implements Callable<Integer> {
     return ServiceProcess.start(
         jar,
         properties,
-        serviceJvmOptions,
+        jvmOptions,
         logDir.resolve("teacher-" + name + ".log"),
         Duration.ofMinutes(2));
   }
