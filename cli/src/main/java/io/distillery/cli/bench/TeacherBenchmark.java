@@ -78,6 +78,13 @@ public final class TeacherBenchmark implements Callable<Integer> {
   List<String> serviceJvmOptions = new ArrayList<>();
 
   @Option(
+      names = "--baseline-jvm-option",
+      description =
+          "Extra JVM option for the --baseline-jar's process only (repeatable): compares a JVM"
+              + " setting when both jars are the same build.")
+  List<String> baselineJvmOptions = new ArrayList<>();
+
+  @Option(
       names = "--service-property",
       description = "Extra teacher-service setting (repeatable), e.g. key=value.")
   Map<String, String> serviceProperties = new HashMap<>();
@@ -164,7 +171,23 @@ public final class TeacherBenchmark implements Callable<Integer> {
       Duration serverCpu = teacher.cpuTime();
       long clientCpu = clientCpuNanos();
       double served = servedRequests(teacher);
-      batched = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1);
+      // The load runs on its own thread so that the teacher can be measured from the end of the
+      // warm-up (start-up and most of the JIT's work behind it) to the end of the window.
+      java.util.concurrent.ExecutorService load =
+          java.util.concurrent.Executors.newSingleThreadExecutor();
+      double[] steadyStart;
+      double[] steadyEnd;
+      try {
+        java.util.concurrent.Future<TeacherLoad.Result> run =
+            load.submit(
+                () -> TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1));
+        Thread.sleep(warmup.toMillis());
+        steadyStart = snapshot(teacher);
+        batched = run.get();
+        steadyEnd = snapshot(teacher);
+      } finally {
+        load.shutdownNow();
+      }
       cpuPerRequest
           .computeIfAbsent("open", r -> new ArrayList<>())
           .add(
@@ -190,8 +213,9 @@ public final class TeacherBenchmark implements Callable<Integer> {
           teacher.metric("distillery_teacher_inference_seconds_sum") * 1e6 / requests;
       System.out.printf(
           "    teacher per (c) request: %.0f us CPU, of which forward passes %.0f us (wall),"
-              + " outside inference ~%.0f us (%.0f requests)%n",
+              + " outside inference ~%.0f us (%.0f requests, warm-up included)%n",
           cpuMicros, forwardMicros, cpuMicros - forwardMicros, requests);
+      printSteadyState("    teacher per (c) request", steadyStart, steadyEnd);
       bulk = TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, 2, 64);
     }
     System.out.printf(
@@ -382,7 +406,10 @@ public final class TeacherBenchmark implements Callable<Integer> {
         Runtime.getRuntime().availableProcessors(),
         warmup,
         duration);
-    try (ServiceProcess baseline = startTeacher(64, "baseline", Map.of(), baselineJar);
+    List<String> baselineOptions = new ArrayList<>(serviceJvmOptions);
+    baselineOptions.addAll(baselineJvmOptions);
+    try (ServiceProcess baseline =
+            startTeacher(64, "baseline", Map.of(), baselineJar, baselineOptions);
         ServiceProcess candidate = startTeacher(64, "candidate", Map.of(), serviceJar)) {
       ServiceProcess[] teachers = {baseline, candidate};
       String[] names = {"baseline", "candidate"};
@@ -444,6 +471,23 @@ public final class TeacherBenchmark implements Callable<Integer> {
   }
 
   /**
+   * The teacher's CPU per request between two {@link #snapshot}s: in all, the forward passes' wall
+   * time shared out over the requests, and by thread (batcher and engine, JIT and GC, the rest).
+   */
+  private static void printSteadyState(String label, double[] start, double[] end) {
+    double requests = end[1] - start[1];
+    double cpu = (end[0] - start[0]) / requests;
+    double forward = (end[2] - start[2]) / requests;
+    double engine = (end[3] - start[3]) / requests;
+    double jitGc = (end[4] - start[4]) / requests;
+    System.out.printf(
+        "%s after the warm-up: %.0f us CPU, forward passes %.0f us (wall), outside inference"
+            + " ~%.0f us (%.0f requests); by thread: batcher + engine %.0f us, JIT + GC %.0f us,"
+            + " all others (gRPC, Netty, Vert.x) %.0f us%n",
+        label, cpu, forward, cpu - forward, requests, engine, jitGc, cpu - engine - jitGc);
+  }
+
+  /**
    * CPU microseconds, requests served, forward-pass microseconds so far; then the CPU microseconds
    * of the batcher threads together with the engine's native threads (named "java": ONNX Runtime's
    * pool inherits the name), and of the JIT compilers and garbage collector — from /proc, 0 where
@@ -492,6 +536,12 @@ public final class TeacherBenchmark implements Callable<Integer> {
 
   private ServiceProcess startTeacher(
       int maxBatchSize, String name, Map<String, String> extra, Path jar) throws Exception {
+    return startTeacher(maxBatchSize, name, extra, jar, serviceJvmOptions);
+  }
+
+  private ServiceProcess startTeacher(
+      int maxBatchSize, String name, Map<String, String> extra, Path jar, List<String> jvmOptions)
+      throws Exception {
     Map<String, String> properties = new HashMap<>(serviceProperties);
     properties.putAll(extra);
     properties.put("distillery.teacher.engine", engine);
@@ -501,7 +551,7 @@ public final class TeacherBenchmark implements Callable<Integer> {
     return ServiceProcess.start(
         jar,
         properties,
-        serviceJvmOptions,
+        jvmOptions,
         logDir.resolve("teacher-" + name + ".log"),
         Duration.ofMinutes(2));
   }

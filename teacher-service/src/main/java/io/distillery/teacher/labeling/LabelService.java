@@ -7,13 +7,15 @@ import io.distillery.teacher.config.TeacherConfig;
 import io.distillery.teacher.model.TeacherRuntime;
 import io.distillery.teacher.task.ServedModel;
 import io.distillery.teacher.watermark.OutputMark;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** Checks Label requests and hands them to the served model of the teacher's task. */
-@ApplicationScoped
+// @Singleton, not @ApplicationScoped: it is called on every request, and a normal-scoped bean's
+// client proxy looks the instance up in its context on each call.
+@Singleton
 public class LabelService {
 
   private final TeacherRuntime runtime;
