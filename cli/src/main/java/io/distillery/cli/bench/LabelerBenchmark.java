@@ -131,9 +131,11 @@ public final class LabelerBenchmark implements Callable<Integer> {
           Duration teacherAtStart = teacher.cpuTime();
           SteadyStateWindow.Window secondHalf;
           try (SteadyStateWindow window = new SteadyStateWindow(labeler, teacher, prompts)) {
-            labelled = measureLabels(kafka.bootstrapServers());
+            // A missed end falls through: reading the topic below reports what is missing.
+            window.awaitAllLabelled(Duration.ofMinutes(15));
             secondHalf = window.secondHalf();
           }
+          labelled = measureLabels(kafka.bootstrapServers());
           // On two shared cores the broker, labeler and teacher compete: show who used what.
           Duration labelerCpu = labeler.cpuTime();
           Duration teacherCpu = teacher.cpuTime();

@@ -3,6 +3,7 @@ package io.distillery.cli.bench;
 import io.distillery.cli.process.ServiceProcess;
 import io.distillery.cli.progress.Progress;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,8 @@ final class SteadyStateWindow implements AutoCloseable {
             return thread;
           });
   private volatile Mark halfWay;
+  private volatile Mark end;
+  private final CountDownLatch allLabelled = new CountDownLatch(1);
 
   /** CPU of both processes when the labeler had acknowledged {@code labels} soft labels. */
   record Mark(long labels, Duration labelerCpu, ThreadCpu labelerThreads, Duration teacherCpu) {}
@@ -77,26 +80,46 @@ final class SteadyStateWindow implements AutoCloseable {
             new Mark(
                 labels, labeler.cpuTime(), ThreadCpu.of(labeler.handle().pid()), teacher.cpuTime());
       }
+      if (end == null && labels >= total) {
+        end = mark(labels);
+        allLabelled.countDown();
+      }
       progress.stepTo(Math.min(labels, total));
     } catch (Exception e) {
       // A missed poll only delays the mark by one interval; the run itself is not affected.
     }
   }
 
+  private Mark mark(long labels) {
+    return new Mark(
+        labels, labeler.cpuTime(), ThreadCpu.of(labeler.handle().pid()), teacher.cpuTime());
+  }
+
   /**
-   * The window from the half-way mark to now, or null when the mark was never taken (the run was
-   * too short for a poll to see it).
+   * Waits until the labeler has acknowledged every prompt's label, so the benchmark reads the
+   * labels back afterwards instead of competing for the same cores while it measures.
+   *
+   * @return false when {@code timeout} passed first
+   */
+  boolean awaitAllLabelled(Duration timeout) throws InterruptedException {
+    return allLabelled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The window from the half-way mark to the end (or to now, when the end was not seen), or null
+   * when the half-way mark was never taken (the run was too short for a poll to see it).
    */
   Window secondHalf() {
-    Mark mark = halfWay;
-    if (mark == null) {
+    Mark from = halfWay;
+    if (from == null) {
       return null;
     }
+    Mark to = end != null ? end : mark(total);
     return new Window(
-        total - mark.labels(),
-        labeler.cpuTime().minus(mark.labelerCpu()),
-        ThreadCpu.of(labeler.handle().pid()).minus(mark.labelerThreads()),
-        teacher.cpuTime().minus(mark.teacherCpu()));
+        to.labels() - from.labels(),
+        to.labelerCpu().minus(from.labelerCpu()),
+        to.labelerThreads().minus(from.labelerThreads()),
+        to.teacherCpu().minus(from.teacherCpu()));
   }
 
   @Override
