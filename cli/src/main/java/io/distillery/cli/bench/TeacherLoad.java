@@ -3,6 +3,7 @@ package io.distillery.cli.bench;
 import io.distillery.models.data.FashionMnist;
 import io.distillery.models.data.LabeledImages;
 import io.distillery.proto.v1.LabelRequest;
+import io.distillery.proto.v1.LabelResponse;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.TeacherGrpc;
 import io.distillery.proto.v1.Tensor;
@@ -10,14 +11,15 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 
 /** A closed-loop gRPC load on a teacher: real Fashion-MNIST images, fixed warm-up and duration. */
 final class TeacherLoad {
@@ -64,7 +66,7 @@ final class TeacherLoad {
   static Result run(
       int port,
       List<LabelRequest> requests,
-      java.util.function.ToLongFunction<LabelRequest> weight,
+      ToLongFunction<LabelRequest> weight,
       Duration warmup,
       Duration duration,
       int callerCount)
@@ -76,7 +78,7 @@ final class TeacherLoad {
   static Result run(
       int port,
       List<LabelRequest> requests,
-      java.util.function.ToLongFunction<LabelRequest> weight,
+      ToLongFunction<LabelRequest> weight,
       Duration warmup,
       Duration duration,
       int callerCount,
@@ -84,51 +86,118 @@ final class TeacherLoad {
       throws Exception {
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < Math.min(callerCount, CONNECTIONS); i++) {
-      channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+      // Answers are handled on the transport's event loop, which sends the caller's next request
+      // at once: no thread per caller and no hand-off per call, so the load generator takes as
+      // little as it can of the cores it shares with the teacher.
+      channels.add(
+          ManagedChannelBuilder.forAddress("127.0.0.1", port)
+              .usePlaintext()
+              .directExecutor()
+              .build());
     }
-    ExecutorService pool = Executors.newFixedThreadPool(callerCount);
     try {
       long warmEnd = System.nanoTime() + warmup.toNanos();
       long measureEnd = warmEnd + duration.toNanos();
-      java.util.concurrent.atomic.AtomicLong answered =
-          new java.util.concurrent.atomic.AtomicLong();
-      List<Future<long[]>> callersDone = new ArrayList<>();
+      AtomicLong answered = new AtomicLong();
+      List<Caller> callers = new ArrayList<>();
       for (int c = 0; c < callerCount; c++) {
-        int offset = c;
-        TeacherGrpc.TeacherBlockingStub stub =
-            withToken(TeacherGrpc.newBlockingStub(channels.get(c % channels.size())), bearerToken);
-        callersDone.add(
-            pool.submit(
-                () -> {
-                  long[] latencies = new long[1 << 20];
-                  int count = 0;
-                  for (int i = offset; System.nanoTime() < measureEnd; i += callerCount) {
-                    long begin = System.nanoTime();
-                    LabelRequest request = requests.get(i % requests.size());
-                    stub.withDeadlineAfter(30, TimeUnit.SECONDS).label(request);
-                    long now = System.nanoTime();
-                    if (begin >= warmEnd && now <= measureEnd && count < latencies.length) {
-                      latencies[count++] = now - begin;
-                      answered.addAndGet(weight.applyAsLong(request));
-                    }
-                  }
-                  return Arrays.copyOf(latencies, count);
-                }));
+        TeacherGrpc.TeacherStub stub =
+            withToken(TeacherGrpc.newStub(channels.get(c % channels.size())), bearerToken);
+        Caller caller =
+            new Caller(stub, requests, weight, c, callerCount, warmEnd, measureEnd, answered);
+        callers.add(caller);
+        caller.next();
       }
       List<long[]> all = new ArrayList<>();
-      for (Future<long[]> done : callersDone) {
-        all.add(done.get());
+      for (Caller caller : callers) {
+        all.add(caller.latencies(measureEnd));
       }
       long[] latencies = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
       return new Result(answered.get() / (duration.toNanos() / 1e9), latencies);
     } finally {
-      pool.shutdownNow();
       channels.forEach(ManagedChannel::shutdownNow);
     }
   }
 
-  private static TeacherGrpc.TeacherBlockingStub withToken(
-      TeacherGrpc.TeacherBlockingStub stub, String bearerToken) {
+  /**
+   * One closed-loop caller: a request in flight at a time, the next one sent from the previous
+   * one's answer, until the measured window ends.
+   */
+  private static final class Caller implements StreamObserver<LabelResponse> {
+
+    private final TeacherGrpc.TeacherStub stub;
+    private final List<LabelRequest> requests;
+    private final ToLongFunction<LabelRequest> weight;
+    private final int stride;
+    private final long warmEnd;
+    private final long measureEnd;
+    private final AtomicLong answered;
+    private final CompletableFuture<long[]> done = new CompletableFuture<>();
+    // Touched by one call's callbacks at a time: each call starts after the previous one ended.
+    private final long[] latencies = new long[1 << 20];
+    private int count;
+    private int index;
+    private long begin;
+    private LabelRequest request;
+
+    Caller(
+        TeacherGrpc.TeacherStub stub,
+        List<LabelRequest> requests,
+        ToLongFunction<LabelRequest> weight,
+        int offset,
+        int stride,
+        long warmEnd,
+        long measureEnd,
+        AtomicLong answered) {
+      this.stub = stub;
+      this.requests = requests;
+      this.weight = weight;
+      this.index = offset;
+      this.stride = stride;
+      this.warmEnd = warmEnd;
+      this.measureEnd = measureEnd;
+      this.answered = answered;
+    }
+
+    void next() {
+      if (System.nanoTime() >= measureEnd) {
+        done.complete(Arrays.copyOf(latencies, count));
+        return;
+      }
+      request = requests.get(index % requests.size());
+      index += stride;
+      begin = System.nanoTime();
+      stub.withDeadlineAfter(30, TimeUnit.SECONDS).label(request, this);
+    }
+
+    @Override
+    public void onNext(LabelResponse response) {
+      long now = System.nanoTime();
+      if (begin >= warmEnd && now <= measureEnd && count < latencies.length) {
+        latencies[count++] = now - begin;
+        answered.addAndGet(weight.applyAsLong(request));
+      }
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      done.completeExceptionally(failure);
+    }
+
+    @Override
+    public void onCompleted() {
+      next();
+    }
+
+    long[] latencies(long measureEnd) throws Exception {
+      long left = Math.max(0, measureEnd - System.nanoTime());
+      // The last call may still be in flight when the window ends; it has its deadline to finish.
+      return done.get(left + TimeUnit.SECONDS.toNanos(35), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static TeacherGrpc.TeacherStub withToken(
+      TeacherGrpc.TeacherStub stub, String bearerToken) {
     if (bearerToken == null) {
       return stub;
     }

@@ -173,6 +173,9 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     try (runner) {
       List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
       long previousEnd = System.nanoTime();
+      // Size of the last batch: once that many samples are in, waiting longer rarely adds more
+      // (closed-loop callers are all in) and only adds latency; see fill().
+      int expected = maxBatchSize;
       while (!closed || !queue.isEmpty()) {
         Pending<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
@@ -182,9 +185,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         // pass: the cycle (copying inputs, handing out results, waiting for a CPU) is the cost.
         boolean backlog = first.enqueuedNanos - previousEnd < 0;
         batch.add(first);
-        fill(batch, first.enqueuedNanos + maxDelayNanos);
+        fill(batch, first.enqueuedNanos + maxDelayNanos, expected);
         long start = backlog ? previousEnd : System.nanoTime();
         int taken = batch.size();
+        expected = taken;
         dropExpired(batch);
         if (!batch.isEmpty()) {
           run(runner, batch);
@@ -203,9 +207,16 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     }
   }
 
-  private void fill(List<Pending<I, O>> batch, long deadline) throws InterruptedException {
+  /**
+   * Adds what is queued, then waits for more until the batch is full, or holds {@code expected}
+   * samples (as many as the last batch: with 32 closed-loop callers, all of them), or the max delay
+   * since the first sample passed. Waiting for a full batch when the callers are all in left the
+   * model idle for the whole max delay of every cycle.
+   */
+  private void fill(List<Pending<I, O>> batch, long deadline, int expected)
+      throws InterruptedException {
     queue.drainTo(batch, maxBatchSize - batch.size());
-    while (batch.size() < maxBatchSize) {
+    while (batch.size() < Math.min(maxBatchSize, expected)) {
       long wait = deadline - System.nanoTime();
       if (wait <= 0) {
         return;

@@ -90,6 +90,29 @@ class DynamicBatcherTest {
   }
 
   @Test
+  void aBatchAsLargeAsTheLastOneRunsWithoutWaitingOutTheMaxDelay() throws Exception {
+    Duration maxDelay = Duration.ofMillis(400);
+    try (DynamicBatcher<Integer, Integer> batcher =
+        new DynamicBatcher<>(
+            64, maxDelay, 64, 1, () -> squares(new CountDownLatch(0)), BatcherListener.NONE)) {
+      // Positive control: nothing is known yet, so four samples wait the whole delay for more.
+      long begin = System.nanoTime();
+      batcher.submit(List.of(1, 2, 3, 4)).get(3).get(5, TimeUnit.SECONDS);
+      long first = System.nanoTime() - begin;
+
+      begin = System.nanoTime();
+      assertEquals(64, batcher.submit(List.of(5, 6, 7, 8)).get(3).get(5, TimeUnit.SECONDS));
+      long second = System.nanoTime() - begin;
+
+      assertTrue(first >= maxDelay.toNanos() * 9 / 10, "first batch ran after " + first + " ns");
+      assertTrue(
+          second < maxDelay.toNanos() / 2,
+          "four samples, as many as last time, still waited " + second / 1_000_000 + " ms");
+    }
+    assertEquals(List.of(4, 4), batchSizes);
+  }
+
+  @Test
   void aFullQueueRejectsAtOnceAndRecoversWhenDrained() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     try (DynamicBatcher<Integer, Integer> batcher =
