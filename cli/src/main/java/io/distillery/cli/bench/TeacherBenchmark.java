@@ -18,6 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -173,12 +176,11 @@ public final class TeacherBenchmark implements Callable<Integer> {
       double served = servedRequests(teacher);
       // The load runs on its own thread so that the teacher can be measured from the end of the
       // warm-up (start-up and most of the JIT's work behind it) to the end of the window.
-      java.util.concurrent.ExecutorService load =
-          java.util.concurrent.Executors.newSingleThreadExecutor();
+      ExecutorService load = Executors.newSingleThreadExecutor();
       double[] steadyStart;
       double[] steadyEnd;
       try {
-        java.util.concurrent.Future<TeacherLoad.Result> run =
+        Future<TeacherLoad.Result> run =
             load.submit(
                 () -> TeacherLoad.run(teacher.grpcPort(), images, warmup, duration, callers, 1));
         Thread.sleep(warmup.toMillis());
@@ -416,10 +418,9 @@ public final class TeacherBenchmark implements Callable<Integer> {
       String[] names = {"baseline", "candidate"};
       int[][] scenarios = {{callers, 1}, {2, 64}};
       for (int[] scenario : scenarios) {
-        java.util.concurrent.ExecutorService load =
-            java.util.concurrent.Executors.newFixedThreadPool(2);
+        ExecutorService load = Executors.newFixedThreadPool(2);
         try {
-          List<java.util.concurrent.Future<TeacherLoad.Result>> runs = new ArrayList<>();
+          List<Future<TeacherLoad.Result>> runs = new ArrayList<>();
           for (ServiceProcess teacher : teachers) {
             runs.add(
                 load.submit(

@@ -110,7 +110,7 @@ final class TeacherLoad {
       }
       List<long[]> all = new ArrayList<>();
       for (Caller caller : callers) {
-        all.add(caller.latencies(measureEnd));
+        all.add(caller.latencies());
       }
       long[] latencies = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
       return new Result(answered.get() / (duration.toNanos() / 1e9), latencies);
@@ -189,7 +189,7 @@ final class TeacherLoad {
       next();
     }
 
-    long[] latencies(long measureEnd) throws Exception {
+    long[] latencies() throws Exception {
       long left = Math.max(0, measureEnd - System.nanoTime());
       // The last call may still be in flight when the window ends; it has its deadline to finish.
       return done.get(left + TimeUnit.SECONDS.toNanos(35), TimeUnit.NANOSECONDS);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.cli.bench.watermark.QuickStudent;
 import io.distillery.models.checkpoint.CheckpointStore;
 import io.distillery.models.data.FashionMnist;
@@ -25,16 +24,13 @@ import io.distillery.models.watermark.CosineWatermark;
 import io.distillery.models.watermark.WatermarkKey;
 import io.distillery.proto.v1.CheckpointEvent;
 import io.distillery.proto.v1.SparseDistribution;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code distillery detect --checkpoint}: two students trained with DJL on real Fashion-MNIST and
@@ -127,32 +123,18 @@ class DetectCheckpointTest {
    */
   private static JsonNode detect(Path checkpoint, Path keyFile, Path data, Path teacher)
       throws Exception {
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int exit;
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      exit =
-          new CommandLine(new DetectCommand())
-              .execute(
-                  "--checkpoint",
-                  checkpoint.toString(),
-                  "--key",
-                  keyFile.toString(),
-                  "--data",
-                  data.toString(),
-                  "--reference",
-                  teacher.toString(),
-                  "--probes",
-                  "10000",
-                  "--null-keys",
-                  "999",
-                  "--json");
-    } finally {
-      System.setOut(original);
-    }
-    String out = captured.toString(StandardCharsets.UTF_8);
-    assertEquals(0, exit, out);
-    return new ObjectMapper().readTree(out.substring(out.indexOf('{')));
+    return DetectRun.json(
+        "--checkpoint",
+        checkpoint.toString(),
+        "--key",
+        keyFile.toString(),
+        "--data",
+        data.toString(),
+        "--reference",
+        teacher.toString(),
+        "--probes",
+        "10000",
+        "--null-keys",
+        "999");
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.cli.access.TokenIssuer;
 import io.distillery.cli.demo.ServiceJars;
 import io.distillery.cli.process.ServiceProcess;
@@ -13,9 +12,7 @@ import io.distillery.models.data.FashionMnistLocator;
 import io.distillery.models.teacher.TeacherTrainer;
 import io.distillery.models.teacher.TeacherTrainingConfig;
 import io.distillery.models.watermark.WatermarkKey;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -24,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code distillery detect --grpc}, black-box, through the real packaged teacher-service over a
@@ -105,32 +101,18 @@ class DetectGrpcIT {
   /** Runs {@code distillery detect --grpc HOST:PORT --token-file F --json} on 2000 test images. */
   private static JsonNode detect(String target, Path token, Path keyFile, Path data)
       throws Exception {
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int exit;
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      exit =
-          new CommandLine(new DetectCommand())
-              .execute(
-                  "--grpc",
-                  target,
-                  "--token-file",
-                  token.toString(),
-                  "--key",
-                  keyFile.toString(),
-                  "--data",
-                  data.toString(),
-                  "--probes",
-                  "2000",
-                  "--null-keys",
-                  "999",
-                  "--json");
-    } finally {
-      System.setOut(original);
-    }
-    String out = captured.toString(StandardCharsets.UTF_8);
-    assertEquals(0, exit, out);
-    return new ObjectMapper().readTree(out.substring(out.indexOf('{')));
+    return DetectRun.json(
+        "--grpc",
+        target,
+        "--token-file",
+        token.toString(),
+        "--key",
+        keyFile.toString(),
+        "--data",
+        data.toString(),
+        "--probes",
+        "2000",
+        "--null-keys",
+        "999");
   }
 }

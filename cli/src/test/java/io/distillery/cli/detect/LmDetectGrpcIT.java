@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.cli.access.TokenIssuer;
 import io.distillery.cli.demo.ServiceJars;
 import io.distillery.cli.process.ServiceProcess;
 import io.distillery.models.watermark.lm.LmWatermarkKey;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -21,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code distillery detect --grpc} with a causal-lm key, black-box, through the real packaged
@@ -105,34 +100,20 @@ class LmDetectGrpcIT {
    */
   private static JsonNode detect(String target, Path token, Path keyFile, Path tokenizer)
       throws Exception {
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int exit;
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      exit =
-          new CommandLine(new DetectCommand())
-              .execute(
-                  "--grpc",
-                  target,
-                  "--token-file",
-                  token.toString(),
-                  "--key",
-                  keyFile.toString(),
-                  "--tokenizer",
-                  tokenizer.toString(),
-                  "--probe-windows",
-                  "48",
-                  "--window-tokens",
-                  "" + CONTEXT,
-                  "--null-keys",
-                  "999",
-                  "--json");
-    } finally {
-      System.setOut(original);
-    }
-    String out = captured.toString(StandardCharsets.UTF_8);
-    assertEquals(0, exit, out);
-    return new ObjectMapper().readTree(out.substring(out.indexOf('{')));
+    return DetectRun.json(
+        "--grpc",
+        target,
+        "--token-file",
+        token.toString(),
+        "--key",
+        keyFile.toString(),
+        "--tokenizer",
+        tokenizer.toString(),
+        "--probe-windows",
+        "48",
+        "--window-tokens",
+        "" + CONTEXT,
+        "--null-keys",
+        "999");
   }
 }

@@ -231,7 +231,7 @@ public class LabelingService {
     List<ByteString> encoded = chunk.stream().map(ValidPrompt::encodedInput).toList();
     return askTeacher(inputs, encoded, plan)
         .onItem()
-        .transformToUni(result -> publish(chunk, result, plan))
+        .transformToUni(result -> publish(chunk, encoded, result, plan))
         .onFailure(TeacherRejectedException.class)
         .recoverWithUni(
             rejection ->
@@ -293,7 +293,12 @@ public class LabelingService {
     }
   }
 
-  private Uni<Void> publish(List<ValidPrompt> chunk, LabelAnswer result, LabelingPlan plan) {
+  /**
+   * @param encoded each prompt's input as sent to the teacher; the soft label carries the same
+   *     bytes
+   */
+  private Uni<Void> publish(
+      List<ValidPrompt> chunk, List<ByteString> encoded, LabelAnswer result, LabelingPlan plan) {
     long labelledAt = clock.millis();
     List<EncodedSoftLabel> events = new ArrayList<>(chunk.size());
     List<Uni<Void>> writes = new ArrayList<>(1);
@@ -302,8 +307,7 @@ public class LabelingService {
       try {
         SoftLabelEvent event = factory.build(prompt, result.samples().get(i), plan, labelledAt);
         events.add(
-            new EncodedSoftLabel(
-                event.getPromptId(), encoder.encode(event, prompt.encodedInput())));
+            new EncodedSoftLabel(event.getPromptId(), encoder.encode(event, encoded.get(i))));
       } catch (IllegalArgumentException e) {
         writes.add(
             deadLetter(letter(prompt, DeadLetterReason.INVALID_TEACHER_OUTPUT, e.getMessage(), e)));

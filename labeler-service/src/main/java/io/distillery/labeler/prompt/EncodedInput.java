@@ -1,21 +1,15 @@
 package io.distillery.labeler.prompt;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
 import io.distillery.proto.kafka.Decoded;
+import io.distillery.proto.kafka.PromptRecordDeserializer;
 import io.distillery.proto.v1.PromptEvent;
-import java.io.IOException;
 
 /**
  * The {@code input} field of a prompt record as it came from Kafka, so the teacher request can
  * carry those bytes instead of protobuf writing every float of the input again.
  */
 final class EncodedInput {
-
-  /** Field number and wire type of {@code PromptEvent.input}, as protobuf writes its tag. */
-  private static final int INPUT_TAG =
-      PromptEvent.INPUT_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
   private EncodedInput() {}
 
@@ -29,7 +23,7 @@ final class EncodedInput {
     if (decoded instanceof Decoded.Ok<PromptEvent> ok
         && ok.value() == event
         && ok.format() == Decoded.WireFormat.PROTOBUF) {
-      ByteString slice = inputField(ok.raw());
+      ByteString slice = PromptRecordDeserializer.inputField(ok.raw());
       if (slice != null) {
         return slice;
       }
@@ -41,28 +35,5 @@ final class EncodedInput {
           "prompt '" + event.getId() + "' lost its tensor values: its input was rewritten");
     }
     return event.getInput().toByteString();
-  }
-
-  /** Field {@code input} of an encoded PromptEvent, or null when absent or repeated (merged). */
-  private static ByteString inputField(byte[] raw) {
-    CodedInputStream in = CodedInputStream.newInstance(raw);
-    in.enableAliasing(true);
-    ByteString found = null;
-    try {
-      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-        if (tag == INPUT_TAG) {
-          if (found != null) {
-            return null;
-          }
-          found = in.readBytes();
-        } else if (!in.skipField(tag)) {
-          return null;
-        }
-      }
-    } catch (IOException e) {
-      // The record was parsed already; fall back to serialising the parsed input.
-      return null;
-    }
-    return found;
   }
 }

@@ -198,10 +198,7 @@ class PromptRecordDeserializerTest {
       }
       tensor.flush();
       ByteString input =
-          ModelInput.newBuilder()
-              .build()
-              .toByteString()
-              .concat(tensorField(tensorBytes.toByteArray()));
+          field(ModelInput.TENSOR_FIELD_NUMBER, ByteString.copyFrom(tensorBytes.toByteArray()));
       return prompt.toBuilder()
           .clearInput()
           .build()
@@ -211,10 +208,6 @@ class PromptRecordDeserializerTest {
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static ByteString tensorField(byte[] tensor) throws java.io.IOException {
-    return field(ModelInput.TENSOR_FIELD_NUMBER, ByteString.copyFrom(tensor));
   }
 
   private static ByteString field(int number, ByteString body) throws java.io.IOException {

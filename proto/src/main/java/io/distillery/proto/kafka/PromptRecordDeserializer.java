@@ -1,6 +1,8 @@
 package io.distillery.proto.kafka;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import io.distillery.proto.v1.ModelInput;
 import io.distillery.proto.v1.PromptEvent;
@@ -78,6 +80,21 @@ public final class PromptRecordDeserializer implements Deserializer<PromptRecord
           new PackedFloats(raw, values.bodyStart, length / 4));
     } catch (IOException | RuntimeException e) {
       // Whatever the reason, the full decoder decides and names it.
+      return null;
+    }
+  }
+
+  /**
+   * Field {@code input} of an encoded {@code PromptEvent}, sharing the record's bytes; null when it
+   * is absent or repeated (protobuf would merge the occurrences) or the bytes do not parse.
+   */
+  public static ByteString inputField(byte[] raw) {
+    try {
+      Span input = onlyField(raw, 0, raw.length, INPUT, false);
+      return input == null
+          ? null
+          : UnsafeByteOperations.unsafeWrap(raw, input.bodyStart, input.end - input.bodyStart);
+    } catch (IOException e) {
       return null;
     }
   }

@@ -6,8 +6,8 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -17,9 +17,7 @@ import org.jboss.logging.Logger;
  * then {@link AccessPolicy}. Every decision is counted and, when configured, audited. With access
  * control off, every call is admitted as {@code anonymous}.
  */
-// @Singleton, not @ApplicationScoped: it is called on every request, and a normal-scoped bean's
-// client proxy looks the instance up in its context on each call.
-@Singleton
+@ApplicationScoped
 public class AccessGuard {
 
   private static final Logger LOG = Logger.getLogger(AccessGuard.class);

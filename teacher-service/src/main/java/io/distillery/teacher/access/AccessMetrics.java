@@ -2,7 +2,7 @@ package io.distillery.teacher.access;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.inject.Singleton;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,9 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * reason. Client ids are those the token issuer minted (or {@code anonymous}), so the tag stays
  * low-cardinality.
  */
-// @Singleton, not @ApplicationScoped: it is called on every request, and a normal-scoped bean's
-// client proxy looks the instance up in its context on each call.
-@Singleton
+@ApplicationScoped
 public class AccessMetrics {
 
   static final String NAME = "distillery_teacher_access";

@@ -7,7 +7,7 @@ import io.distillery.teacher.watermark.Watermarking;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
-import jakarta.inject.Singleton;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Properties;
@@ -24,9 +24,7 @@ import org.jboss.logging.Logger;
  * Sends are asynchronous (acks=all, idempotent) so a call never waits on the broker; a failed send
  * is logged and counted in {@code distillery_teacher_audit_failures_total}.
  */
-// @Singleton, not @ApplicationScoped: it is called on every request, and a normal-scoped bean's
-// client proxy looks the instance up in its context on each call.
-@Singleton
+@ApplicationScoped
 public class AuditLog {
 
   private static final Logger LOG = Logger.getLogger(AuditLog.class);

@@ -15,9 +15,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Dynamic batching: samples from many callers wait in one bounded queue; each worker takes up to
- * {@code maxBatchSize} of them, or whatever arrived within {@code maxDelay} of the first, and runs
- * one forward pass. A full queue rejects new work at once ({@link QueueFullException}) so memory
- * stays bounded under overload.
+ * {@code maxBatchSize} of them, or whatever arrived within {@code maxDelay} of the first — stopping
+ * earlier once it holds as many as its last batch — and runs one forward pass. A full queue rejects
+ * new work at once ({@link QueueFullException}) so memory stays bounded under overload.
  *
  * <p>Callers that say when they need their answer are admitted only if the queue ahead of them is
  * expected to drain in time ({@link DeadlineUnreachableException}, from the measured cost of a

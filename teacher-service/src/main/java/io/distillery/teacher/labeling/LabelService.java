@@ -7,15 +7,13 @@ import io.distillery.teacher.config.TeacherConfig;
 import io.distillery.teacher.model.TeacherRuntime;
 import io.distillery.teacher.task.ServedModel;
 import io.distillery.teacher.watermark.OutputMark;
-import jakarta.inject.Singleton;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** Checks Label requests and hands them to the served model of the teacher's task. */
-// @Singleton, not @ApplicationScoped: it is called on every request, and a normal-scoped bean's
-// client proxy looks the instance up in its context on each call.
-@Singleton
+@ApplicationScoped
 public class LabelService {
 
   private final TeacherRuntime runtime;

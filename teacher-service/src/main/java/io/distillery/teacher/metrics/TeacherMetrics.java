@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
-import jakarta.inject.Singleton;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 // Started eagerly: the bean is otherwise created on its first call, and its meters with it.
 @Startup
-// @Singleton, not @ApplicationScoped: it is called on every request, and a normal-scoped bean's
-// client proxy looks the instance up in its context on each call.
-@Singleton
+@ApplicationScoped
 public class TeacherMetrics implements BatcherListener {
 
   /** The RPCs counted by {@link #request}. */

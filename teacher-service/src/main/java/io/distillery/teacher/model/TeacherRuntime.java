@@ -9,8 +9,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -19,9 +19,7 @@ import org.jboss.logging.Logger;
  * leaves the service running but not ready, with the reason in the readiness check and one clear
  * log line — never half-alive and silent.
  */
-// @Singleton, not @ApplicationScoped: it is called on every request, and a normal-scoped bean's
-// client proxy looks the instance up in its context on each call.
-@Singleton
+@ApplicationScoped
 public class TeacherRuntime {
 
   private static final Logger LOG = Logger.getLogger(TeacherRuntime.class);

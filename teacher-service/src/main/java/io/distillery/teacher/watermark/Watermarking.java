@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
-import jakarta.inject.Singleton;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -27,9 +27,7 @@ import org.jboss.logging.Logger;
  * (a causal-lm key on a classifier or the reverse), stops the service with a message naming the
  * setting and the command that makes the right key.
  */
-// @Singleton, not @ApplicationScoped: it is called on every request, and a normal-scoped bean's
-// client proxy looks the instance up in its context on each call.
-@Singleton
+@ApplicationScoped
 @Startup // a missing key file must stop start-up, and the metrics exist from the first scrape
 public class Watermarking {
 

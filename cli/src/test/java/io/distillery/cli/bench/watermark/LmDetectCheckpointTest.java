@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.cli.data.DataOptions;
 import io.distillery.cli.data.JaneAustenData;
-import io.distillery.cli.detect.DetectCommand;
+import io.distillery.cli.detect.DetectRun;
 import io.distillery.cli.detect.TinyLanguageModel;
 import io.distillery.models.checkpoint.CheckpointStore;
 import io.distillery.models.lm.LmRunner;
@@ -25,16 +24,13 @@ import io.distillery.models.watermark.lm.VocabWatermark;
 import io.distillery.proto.v1.CheckpointEvent;
 import io.distillery.proto.v1.SparseDistribution;
 import io.distillery.proto.v1.StudentSpec;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code distillery detect --checkpoint} with a causal-lm key: a tiny LM teacher (trained by our
@@ -148,32 +144,18 @@ class LmDetectCheckpointTest {
    * held-out windows of the tiny model's context.
    */
   private static JsonNode detect(Path checkpoint, Path keyFile, Path teacher) throws Exception {
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int exit;
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      exit =
-          new CommandLine(new DetectCommand())
-              .execute(
-                  "--checkpoint",
-                  checkpoint.toString(),
-                  "--key",
-                  keyFile.toString(),
-                  "--reference",
-                  teacher.toString(),
-                  "--probe-windows",
-                  "48",
-                  "--window-tokens",
-                  "" + LENGTH,
-                  "--null-keys",
-                  "999",
-                  "--json");
-    } finally {
-      System.setOut(original);
-    }
-    String out = captured.toString(StandardCharsets.UTF_8);
-    assertEquals(0, exit, out);
-    return new ObjectMapper().readTree(out.substring(out.indexOf('{')));
+    return DetectRun.json(
+        "--checkpoint",
+        checkpoint.toString(),
+        "--key",
+        keyFile.toString(),
+        "--reference",
+        teacher.toString(),
+        "--probe-windows",
+        "48",
+        "--window-tokens",
+        "" + LENGTH,
+        "--null-keys",
+        "999");
   }
 }
